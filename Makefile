@@ -1,0 +1,45 @@
+# Nudge: `make dev` runs the whole stack, `make test` installs what the tests need and runs them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FRONTEND := frontend
+
+.PHONY: dev test install install-test frontend-build lint format bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Nudge needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+
+frontend-build:
+	@if [ -f $(FRONTEND)/package.json ]; then \
+		cd $(FRONTEND) && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund) && npm run build; \
+	fi
+
+dev: install frontend-build
+	$(BIN)/python -m scripts.dev
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q
+
+bench: install-test
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) .data $(FRONTEND)/node_modules $(FRONTEND)/dist

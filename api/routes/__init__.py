@@ -1,0 +1,20 @@
+"""All routers, gathered in one place."""
+
+from fastapi import APIRouter, Depends
+
+from api.deps import get_current_principal
+from api.routes import auth, customers, events, health, orders, products
+
+# Everything under /api needs a principal, except logging in.
+protected = APIRouter(dependencies=[Depends(get_current_principal)])
+protected.include_router(customers.router)
+protected.include_router(products.router)
+protected.include_router(orders.router)
+protected.include_router(events.router)
+
+api_router = APIRouter(prefix="/api")
+api_router.include_router(auth.router)
+api_router.include_router(protected)
+
+public_router = APIRouter()
+public_router.include_router(health.router)

@@ -1,0 +1,42 @@
+"""All tables. Import from here so that SQLModel.metadata is complete (Alembic relies on it)."""
+
+from core.models.auth import ApiKey, User, UserSession
+from core.models.campaign import Campaign, CampaignStep
+from core.models.commerce import (
+    CustomerProductAffinity,
+    Order,
+    OrderItem,
+    Product,
+    ProductSalesMetrics,
+)
+from core.models.customer import Customer, CustomerMetrics, CustomerPreferences, PushDevice
+from core.models.event import Event
+from core.models.flow import Flow, FlowRun, FlowStep, FlowVersion
+from core.models.message import Message
+from core.models.segment import Audience, AudienceMember, Segment
+
+__all__ = [
+    "ApiKey",
+    "Audience",
+    "AudienceMember",
+    "Campaign",
+    "CampaignStep",
+    "Customer",
+    "CustomerMetrics",
+    "CustomerPreferences",
+    "CustomerProductAffinity",
+    "Event",
+    "Flow",
+    "FlowRun",
+    "FlowStep",
+    "FlowVersion",
+    "Message",
+    "Order",
+    "OrderItem",
+    "Product",
+    "ProductSalesMetrics",
+    "PushDevice",
+    "Segment",
+    "User",
+    "UserSession",
+]

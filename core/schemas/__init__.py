@@ -1,0 +1,1 @@
+"""Request and response models for the API (the model family per entity, as in STYLE.md)."""
