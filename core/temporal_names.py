@@ -8,11 +8,13 @@ from urllib.parse import quote
 
 from temporalio.common import SearchAttributeKey
 
+# Temporal's SQL visibility store allows only 3 custom Int attributes per namespace, so the ids
+# ops filter by most (campaign, flow, customer) are Int and the rest are Keyword (e.g. "7").
 CAMPAIGN_ID = SearchAttributeKey.for_int("NudgeCampaignId")
 FLOW_ID = SearchAttributeKey.for_int("NudgeFlowId")
-FLOW_VERSION = SearchAttributeKey.for_int("NudgeFlowVersion")
 CUSTOMER_ID = SearchAttributeKey.for_int("NudgeCustomerId")
-COHORT_ID = SearchAttributeKey.for_int("NudgeCohortId")
+FLOW_VERSION = SearchAttributeKey.for_keyword("NudgeFlowVersion")
+COHORT_ID = SearchAttributeKey.for_keyword("NudgeCohortId")
 KIND = SearchAttributeKey.for_keyword("NudgeKind")  # campaign | flow_run | flow_cohort | ...
 STATUS = SearchAttributeKey.for_keyword("NudgeStatus")
 

@@ -99,3 +99,37 @@ def temporal_binary(name: str) -> str:
     if not path:
         pytest.fail(f"`{name}` is not installed: run the README's test command (make test)")
     return path
+
+
+@pytest.fixture(scope="session")
+async def time_skipping_env():
+    """The time-skipping test server (timers fire instantly); shared by the session's tests.
+    Give each test its own task queue. No Schedules or update-with-start here: use dev_server_env.
+    """
+    from temporalio.contrib.pydantic import pydantic_data_converter
+    from temporalio.testing import WorkflowEnvironment
+
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=temporal_binary("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_server_env():
+    """A real Temporal dev server (in memory) with Nudge's search attributes registered."""
+    from temporalio.contrib.pydantic import pydantic_data_converter
+    from temporalio.testing import WorkflowEnvironment
+
+    from core.temporal_names import ALL_SEARCH_ATTRIBUTES
+
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary("temporal"),
+        data_converter=pydantic_data_converter,
+        search_attributes=ALL_SEARCH_ATTRIBUTES,
+        ui=False,
+    )
+    yield env
+    await env.shutdown()
