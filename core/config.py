@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     # Demo data seeded into an empty database by the run command.
     seed_demo_customers: int = 2000
 
+    # Operations: log format, Prometheus, rate limits (requests per minute per client IP; 0 = off).
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)  # the worker's SDK metrics; 0 = off
+    metrics_token: str | None = None  # when set, GET /metrics needs `Authorization: Bearer ...`
+    rate_limit_login_per_minute: int = Field(default=10, ge=0)
+    rate_limit_public_per_minute: int = Field(default=600, ge=0)  # /t/... and /u/... links
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
