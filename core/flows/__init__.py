@@ -1,0 +1,1 @@
+"""Flows: definition schema, versions, entry rules, run helpers (no FastAPI, no workflows)."""
