@@ -11,7 +11,7 @@ from core.models.commerce import (
 )
 from core.models.customer import Customer, CustomerMetrics, CustomerPreferences, PushDevice
 from core.models.event import Event
-from core.models.flow import Flow, FlowRun, FlowStep, FlowVersion
+from core.models.flow import Flow, FlowRun, FlowSegmentMember, FlowStep, FlowVersion
 from core.models.message import Message
 from core.models.segment import Audience, AudienceMember, Segment
 
@@ -28,6 +28,7 @@ __all__ = [
     "Event",
     "Flow",
     "FlowRun",
+    "FlowSegmentMember",
     "FlowStep",
     "FlowVersion",
     "Message",

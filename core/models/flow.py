@@ -19,6 +19,8 @@ class Flow(SQLModel, table=True):
     # once_ever | once_at_a_time | every_time
     reentry: str = Field(default="once_at_a_time", max_length=20)
     quiet_hours: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # Events that end this flow's runs before their next send (e.g. placed_order).
+    exit_events: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     segment_id: int | None = Field(default=None, foreign_key="segment.id", ondelete="SET NULL")
     current_version_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -58,6 +60,8 @@ class FlowRun(SQLModel, table=True):
     flow_version_id: int = Field(foreign_key="flow_version.id")
     customer_id: int = Field(foreign_key="customer.id", index=True, ondelete="CASCADE")
     workflow_id: str = Field(max_length=200, index=True)
+    # The Temporal run that owns this row (its first execution run id): one row per run.
+    temporal_run_id: str | None = Field(default=None, max_length=100, unique=True)
     entry_key: str | None = Field(default=None, max_length=100)
     entered_via: str = Field(default="manual", max_length=20)  # event, segment, manual, campaign
     # running, waiting, completed, exited, cancelled, failed
@@ -69,3 +73,14 @@ class FlowRun(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FlowSegmentMember(SQLModel, table=True):
+    """Customers a segment-triggered flow has already seen matching, so each check starts runs
+    only for customers who newly match."""
+
+    __tablename__ = "flow_segment_member"
+
+    flow_id: int = Field(foreign_key="flow.id", primary_key=True, ondelete="CASCADE")
+    customer_id: int = Field(primary_key=True)
+    entered_at: datetime = Field(default_factory=utcnow)
