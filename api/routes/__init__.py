@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from api.deps import get_current_principal
-from api.routes import auth, customers, events, health, orders, products
+from api.routes import auth, customers, events, health, metrics, orders, products
 
 # Everything under /api needs a principal, except logging in.
 protected = APIRouter(dependencies=[Depends(get_current_principal)])
@@ -11,6 +11,7 @@ protected.include_router(customers.router)
 protected.include_router(products.router)
 protected.include_router(orders.router)
 protected.include_router(events.router)
+protected.include_router(metrics.router)
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(auth.router)
