@@ -207,37 +207,36 @@ class _Importer:
                 select(Customer.email, Customer.id).where(Customer.email.in_(list(rows)))
             ).all()
         )
+        # executemany with ON CONFLICT: compiled once, not one giant multi-VALUES statement.
         session.execute(
-            dialect_insert(session, CustomerPreferences.__table__)
-            .values(
-                [
-                    {
-                        "customer_id": ids[e],
-                        "email_opt_in": rows[e]["consent"].get("email_opt_in", True),
-                        "push_opt_in": rows[e]["consent"].get("push_opt_in", True),
-                        "source": "import",
-                        "updated_at": now,
-                    }
-                    for e in rows
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["customer_id"])
+            dialect_insert(session, CustomerPreferences.__table__).on_conflict_do_nothing(
+                index_elements=["customer_id"]
+            ),
+            [
+                {
+                    "customer_id": ids[e],
+                    "email_opt_in": rows[e]["consent"].get("email_opt_in", True),
+                    "push_opt_in": rows[e]["consent"].get("push_opt_in", True),
+                    "source": "import",
+                    "updated_at": now,
+                }
+                for e in rows
+            ],
         )
         session.execute(
-            dialect_insert(session, CustomerMetrics.__table__)
-            .values(
-                [
-                    {
-                        "customer_id": ids[e],
-                        "total_spent": 0,
-                        "avg_order_value": 0,
-                        "order_count": 0,
-                        "updated_at": now,
-                    }
-                    for e in rows
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["customer_id"])
+            dialect_insert(session, CustomerMetrics.__table__).on_conflict_do_nothing(
+                index_elements=["customer_id"]
+            ),
+            [
+                {
+                    "customer_id": ids[e],
+                    "total_spent": 0,
+                    "avg_order_value": 0,
+                    "order_count": 0,
+                    "updated_at": now,
+                }
+                for e in rows
+            ],
         )
         for email in existing.keys() & rows.keys():
             consent = rows[email]["consent"]
