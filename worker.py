@@ -8,11 +8,13 @@ import concurrent.futures
 import logging
 import signal
 
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from activities import build_activities
 from core.config import Settings, get_settings
 from core.db import make_engine
+from core.logging_config import configure_logging
 from core.temporal_client import connect_temporal
 from workflows import ALL_WORKFLOWS
 
@@ -37,9 +39,22 @@ def build_worker(
     )
 
 
+def metrics_runtime(settings: Settings) -> Runtime | None:
+    """A runtime serving the SDK's worker metrics (task latencies, slots, polls) to Prometheus
+    at WORKER_METRICS_PORT, or None when it is 0."""
+    if not settings.worker_metrics_port:
+        return None
+    address = f"0.0.0.0:{settings.worker_metrics_port}"
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
+
+
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
+    configure_logging(settings)
+    runtime = metrics_runtime(settings)
+    if runtime is not None:  # before connecting: the client and its workers use the default
+        Runtime.set_default(runtime, error_if_already_set=False)
+        log.info("worker metrics on port %d at /metrics", settings.worker_metrics_port)
     engine = make_engine(settings.database_url)
     client = await connect_temporal(settings)
     worker = build_worker(client, settings, engine)

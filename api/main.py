@@ -4,16 +4,18 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.routing import APIRoute
 from sqlmodel import Session
 
 from api.errors import install_error_handlers
+from api.observability import install_observability
 from api.routes import api_router, public_router
+from api.security import install_security
 from core.auth_bootstrap import ensure_admin
 from core.config import ROOT_DIR, Settings, get_settings
 from core.db import make_engine
+from core.logging_config import configure_logging
 
 FRONTEND_DIST = ROOT_DIR / "frontend" / "dist"
 
@@ -26,6 +28,7 @@ def _operation_ids(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -47,13 +50,8 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.temporal_client = None
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=[o for o in settings.cors_origins if o != "*"],
-        allow_credentials=True,
-        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
-        allow_headers=["Authorization", "Content-Type"],
-    )
+    install_security(app, settings)  # CORS, rate limits, security headers
+    install_observability(app)  # request latency; GET /metrics reads app.state.metrics_registry
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(public_router)

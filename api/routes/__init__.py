@@ -3,7 +3,17 @@
 from fastapi import APIRouter, Depends
 
 from api.deps import get_current_principal
-from api.routes import auth, customers, events, health, metrics, orders, products
+from api.routes import (
+    api_keys,
+    auth,
+    customers,
+    events,
+    health,
+    metrics,
+    orders,
+    products,
+    prometheus,
+)
 
 # Everything under /api needs a principal, except logging in.
 protected = APIRouter(dependencies=[Depends(get_current_principal)])
@@ -11,6 +21,7 @@ protected.include_router(customers.router)
 protected.include_router(products.router)
 protected.include_router(orders.router)
 protected.include_router(events.router)
+protected.include_router(api_keys.router)
 protected.include_router(metrics.router)
 
 api_router = APIRouter(prefix="/api")
@@ -19,3 +30,4 @@ api_router.include_router(protected)
 
 public_router = APIRouter()
 public_router.include_router(health.router)
+public_router.include_router(prometheus.router)
