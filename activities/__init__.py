@@ -6,7 +6,10 @@ from core.config import Settings
 
 
 def build_activities(settings: Settings, engine: Engine) -> list:
+    from activities.messaging import MessagingActivities
     from activities.system import SystemActivities
+    from core.messaging.sender import MessageSender
 
     system = SystemActivities(engine)
-    return [system.count_customers]
+    messaging = MessagingActivities(MessageSender(engine, settings))
+    return [system.count_customers, messaging.send_messages]
