@@ -43,8 +43,15 @@ class HttpMetricsMiddleware:
         try:
             await self.app(scope, receive, send_and_record_status)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            self.histogram.labels(scope["method"], template, str(status)).observe(
+            self.histogram.labels(scope["method"], route_template(scope), str(status)).observe(
                 time.perf_counter() - start
             )
+
+
+def route_template(scope: Scope) -> str:
+    """The full template of the route that answered. FastAPI keeps included routers nested, so
+    `scope["route"]` holds the router-relative path; its effective context holds the full one."""
+    context = (scope.get("fastapi") or {}).get("effective_route_context")
+    template = getattr(context, "path_format", None)
+    template = template or getattr(scope.get("route"), "path_format", None)
+    return template or "unmatched"
