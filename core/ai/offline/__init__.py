@@ -1,0 +1,1 @@
+"""The offline assistant: deterministic English parsing and templates, no model needed."""
