@@ -1,0 +1,38 @@
+import { Card, Stat } from '@/components/ui/card';
+import { QueryState } from '@/components/ui/states';
+import { Table, Td } from '@/components/ui/table';
+import { number, percent } from '@/lib/format';
+
+import { useStats } from '../api/get-stats';
+
+export function CampaignStats({ id, live }: { id: number; live: boolean }) {
+  const stats = useStats(id, live);
+  return (
+    <QueryState query={stats}>
+      {(s) => (
+        <div className="space-y-3">
+          <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+            <Stat label="Delivered" value={number(s.delivered)} sub={`${percent(s.delivery_rate)} of ${number(s.total)}`} />
+            <Stat label="Opened" value={number(s.opened)} sub={`${percent(s.open_rate)} open rate`} />
+            <Stat label="Clicked" value={number(s.clicked)} sub={`${percent(s.click_rate)} click rate`} />
+            <Stat label="Unsubscribed" value={number(s.unsubscribed)} sub={percent(s.unsubscribe_rate)} />
+          </div>
+          {s.variants.length > 1 && (
+            <Card title="Variants">
+              <Table head={['Variant', 'Sent', 'Opened', 'Clicked']}>
+                {s.variants.map((v) => (
+                  <tr key={v.step_id}>
+                    <Td>{v.variant}</Td>
+                    <Td>{number(v.sent)}</Td>
+                    <Td>{number(v.opened)}</Td>
+                    <Td>{number(v.clicked)}</Td>
+                  </tr>
+                ))}
+              </Table>
+            </Card>
+          )}
+        </div>
+      )}
+    </QueryState>
+  );
+}
