@@ -6,10 +6,21 @@ from core.config import Settings
 
 
 def build_activities(settings: Settings, engine: Engine) -> list:
+    from activities.flow import FlowActivities
+    from activities.flow_entry import FlowEntryActivities
     from activities.messaging import MessagingActivities
     from activities.system import SystemActivities
     from core.messaging.sender import MessageSender
 
     system = SystemActivities(engine)
     messaging = MessagingActivities(MessageSender(engine, settings))
-    return [system.count_customers, messaging.send_messages]
+    flows = FlowActivities(engine, settings)
+    flow_entries = FlowEntryActivities(engine, settings)
+    return [
+        system.count_customers,
+        messaging.send_messages,
+        flows.flow_run_step,
+        flows.flow_evaluate_condition,
+        flow_entries.flow_segment_entry,
+        flow_entries.enroll_audience_in_flow,
+    ]

@@ -8,6 +8,8 @@ from api.routes import (
     auth,
     customers,
     events,
+    flow_runs,
+    flows,
     health,
     metrics,
     orders,
@@ -23,6 +25,8 @@ protected.include_router(orders.router)
 protected.include_router(events.router)
 protected.include_router(api_keys.router)
 protected.include_router(metrics.router)
+protected.include_router(flows.router)
+protected.include_router(flow_runs.router)
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(auth.router)

@@ -1,13 +1,21 @@
-"""Tracking events. Flows hook in here to start or end runs (see the flows capability)."""
+"""Tracking events. An event may start runs of flows it triggers and end runs it exits."""
 
-from fastapi import APIRouter
+import logging
+
+from fastapi import APIRouter, Request
 from sqlmodel import select
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep, get_temporal_client
 from api.errors import ApiError
+from core.flows.entry import enter_flow
+from core.flows.signals import exit_runs
+from core.flows.triggers import flows_started_by, flows_with_exit_event, runs_ended_by
 from core.models import Customer, Event
 from core.schemas.event import EventCreate, EventPublic
+from core.temporal_names import flow_run_workflow_id
 from core.timeutil import utcnow
+
+log = logging.getLogger("nudge.events")
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -27,8 +35,20 @@ def resolve_customer(session, body: EventCreate) -> Customer:
 
 
 @router.post("", operation_id="events-track", status_code=201, response_model=EventPublic)
-def track(body: EventCreate, session: SessionDep):
+async def track(body: EventCreate, session: SessionDep, settings: SettingsDep, request: Request):
     customer = resolve_customer(session, body)
+    starts = flows_started_by(session, body.name, body.properties)
+    exits = [
+        (r.workflow_id, r.temporal_run_id) for r in runs_ended_by(session, customer.id, body.name)
+    ]
+    # Runs that have not written their row yet are reached by their deterministic id.
+    exits += [
+        (flow_run_workflow_id(flow.id, customer.id), None)
+        for flow in flows_with_exit_event(session, body.name)
+    ]
+    # Reach Temporal before writing anything: an event that should start or end runs is not
+    # recorded half-way (503, nothing written, the caller retries).
+    client = await get_temporal_client(request) if starts or exits else None
     event = Event(
         customer_id=customer.id,
         name=body.name,
@@ -37,4 +57,17 @@ def track(body: EventCreate, session: SessionDep):
     )
     session.add(event)
     session.commit()
+    if exits:
+        await exit_runs(client, exits, f"event {body.name}")
+    for version in starts:
+        result = await enter_flow(
+            client,
+            settings.temporal_task_queue,
+            version,
+            customer.id,
+            "event",
+            entry_key=f"e{event.id}",
+            event_id=event.id,
+        )
+        log.info("event %s → flow %s: %s", event.id, version.flow_id, result)
     return event

@@ -1,0 +1,116 @@
+"""Starting flow runs: re-entry rules as Temporal id reuse / conflict policies, not locks.
+
+| reentry        | workflow id                    | reuse policy     | a second entry ...      |
+| once_ever      | flow-{f}-customer-{c}          | REJECT_DUPLICATE | is refused, even later  |
+| once_at_a_time | flow-{f}-customer-{c}          | ALLOW_DUPLICATE  | joins the running run   |
+| every_time     | flow-{f}-customer-{c}-{key}    | REJECT_DUPLICATE | starts its own run      |
+
+Every start is a signal-with-start of the `enter` signal: the server atomically starts the run or,
+when one is running under that id, signals it (USE_EXISTING) — concurrent duplicate entries can
+never start two runs for one key. `once_ever` relies on the closed run being retained by the
+server (the namespace's retention period).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from core.flows.run_io import EntrySignal, FlowRunInput, FlowRunView
+from core.temporal_names import (
+    CUSTOMER_ID,
+    FLOW_ID,
+    FLOW_VERSION,
+    KIND,
+    STATUS,
+    flow_run_workflow_id,
+)
+
+FLOW_RUN_WORKFLOW = "FlowRun"
+
+_REUSE = {
+    "once_ever": WorkflowIDReusePolicy.REJECT_DUPLICATE,
+    "once_at_a_time": WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    "every_time": WorkflowIDReusePolicy.REJECT_DUPLICATE,
+}
+
+
+@dataclass
+class EntryResult:
+    customer_id: int
+    workflow_id: str
+    started: bool  # False: a run is already going (joined) or the rule refused re-entry
+    reason: str | None = None
+    handle: Any = None  # the run's WorkflowHandle (result type FlowRunView) when started
+
+
+@dataclass
+class VersionRef:
+    """The frozen version a new run gets."""
+
+    flow_id: int
+    flow_version_id: int
+    version: int
+    definition: dict[str, Any]
+
+
+async def enter_flow(
+    client: Client,
+    task_queue: str,
+    version: VersionRef,
+    customer_id: int,
+    entered_via: str,
+    entry_key: str | None = None,
+    event_id: int | None = None,
+) -> EntryResult:
+    reentry = version.definition.get("reentry", "once_at_a_time")
+    if reentry != "every_time":
+        entry_key = None
+    elif not entry_key:
+        raise ValueError("every_time flows need an entry key (the event id or a request key)")
+    workflow_id = flow_run_workflow_id(version.flow_id, customer_id, entry_key)
+    data = FlowRunInput(
+        flow_id=version.flow_id,
+        flow_version_id=version.flow_version_id,
+        version=version.version,
+        customer_id=customer_id,
+        definition=version.definition,
+        entered_via=entered_via,
+        entry_key=entry_key,
+    )
+    try:
+        handle = await client.start_workflow(
+            FLOW_RUN_WORKFLOW,
+            data,
+            result_type=FlowRunView,
+            id=workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=_REUSE[reentry],
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            start_signal="enter",
+            start_signal_args=[EntrySignal(entered_via=entered_via, event_id=event_id)],
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(FLOW_ID, version.flow_id),
+                    SearchAttributePair(FLOW_VERSION, str(version.version)),
+                    SearchAttributePair(CUSTOMER_ID, customer_id),
+                    SearchAttributePair(KIND, "flow_run"),
+                    SearchAttributePair(STATUS, "running"),
+                ]
+            ),
+            static_summary=f"flow {version.flow_id} v{version.version}, customer {customer_id}",
+        )
+    except WorkflowAlreadyStartedError:
+        return EntryResult(customer_id, workflow_id, False, "already ran (once_ever)")
+    # Signal-with-start tells whether it started a run or signalled a running one.
+    response = getattr(handle, "_start_workflow_response", None)
+    started = bool(getattr(response, "started", True))
+    reason = None if started else "already running"
+    return EntryResult(customer_id, workflow_id, started, reason, handle)
