@@ -11,10 +11,13 @@ from api.routes import (
     flow_runs,
     flows,
     health,
+    messages,
     metrics,
     orders,
     products,
     prometheus,
+    public_links,
+    templates,
 )
 
 # Everything under /api needs a principal, except logging in.
@@ -27,6 +30,8 @@ protected.include_router(api_keys.router)
 protected.include_router(metrics.router)
 protected.include_router(flows.router)
 protected.include_router(flow_runs.router)
+protected.include_router(messages.router)
+protected.include_router(templates.router)
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(auth.router)
@@ -35,3 +40,4 @@ api_router.include_router(protected)
 public_router = APIRouter()
 public_router.include_router(health.router)
 public_router.include_router(prometheus.router)
+public_router.include_router(public_links.router)
