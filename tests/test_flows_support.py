@@ -104,3 +104,78 @@ async def register_search_attributes(client) -> None:
 async def ts_env(time_skipping_env):
     await register_search_attributes(time_skipping_env.client)
     return time_skipping_env
+
+
+def bump_flow_ids(engine) -> None:
+    """Start this database's flow ids at a random point, so the workflow ids of flows created
+    through the API do not collide with other tests' on the shared Temporal server."""
+    from sqlalchemy import text
+
+    start = unique_id()
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"ALTER SEQUENCE flow_id_seq RESTART WITH {start}"))
+        else:
+            conn.execute(
+                text(
+                    "INSERT INTO flow (id, name, description, status, trigger, reentry, "
+                    "exit_events, created_at, updated_at) VALUES (:id, 'id floor', '', "
+                    "'archived', '{}', 'once_ever', '[]', :now, :now)"
+                ),
+                {"id": start, "now": "2026-01-01 00:00:00.000000"},
+            )
+
+
+@asynccontextmanager
+async def api_with_temporal(settings, engine, temporal_client):
+    """An async API client (same event loop as the Temporal client) and a worker; yields
+    (http, queue)."""
+    import httpx
+    from sqlmodel import Session
+
+    from api.main import create_app
+    from core.auth_bootstrap import ensure_admin
+    from tests.conftest import TEST_API_KEY
+
+    bump_flow_ids(engine)
+    async with flow_worker(temporal_client, settings, engine) as queue:
+        local = settings.model_copy(update={"temporal_task_queue": queue})
+        app = create_app(local, engine=engine)
+        app.state.engine = engine
+        app.state.temporal_client = temporal_client
+        with Session(engine) as session:
+            ensure_admin(session, local)
+            session.commit()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://testserver",
+            headers={"Authorization": f"Bearer {TEST_API_KEY}"},
+        ) as http:
+            yield http, queue
+
+
+async def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):
+    """Poll `predicate` (sync or async) until it returns something truthy."""
+    import asyncio
+    import inspect
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = predicate()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
+        await asyncio.sleep(interval)
+
+
+def runs_of(engine, flow_id: int) -> list:
+    from core.models import FlowRun
+
+    with Session(engine) as session:
+        return list(
+            session.exec(select(FlowRun).where(FlowRun.flow_id == flow_id).order_by(FlowRun.id))
+        )
