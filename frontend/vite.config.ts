@@ -19,7 +19,10 @@ export default defineConfig({
   },
   build: { chunkSizeWarningLimit: 800 },
   test: {
-    environment: 'jsdom',
+    environment: 'node',
     include: ['src/**/*.test.{ts,tsx}'],
+    globalSetup: ['./src/test/global-setup.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 120_000,
   },
 });
