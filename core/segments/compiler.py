@@ -47,6 +47,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.types import JSON
 from sqlmodel import Session
+from sqlmodel import select as sqlmodel_select
 
 from core.models import Customer, CustomerMetrics, CustomerPreferences, Event, OrderItem, Product
 from core.segments.criteria import (
@@ -83,8 +84,10 @@ def criteria_clause(
 
 
 def members_select(criteria: CriteriaGroup | dict, as_of: datetime) -> Select:
-    """`SELECT customer.id ... WHERE <criteria> ORDER BY customer.id`."""
-    return select(CUSTOMER_ID).where(criteria_clause(criteria, as_of)).order_by(CUSTOMER_ID)
+    """`SELECT customer.id ... WHERE <criteria> ORDER BY customer.id` (`session.exec` yields
+    ints; add `.where(Customer.id > last).limit(n)` for keyset pages)."""
+    clause = criteria_clause(criteria, as_of)
+    return sqlmodel_select(Customer.id).where(clause).order_by(Customer.id)
 
 
 def count_members(bind: Session | Connection, criteria: CriteriaGroup | dict, as_of) -> int:
