@@ -17,6 +17,7 @@ from api.routes import (
     products,
     prometheus,
     public_links,
+    segments,
     templates,
 )
 
