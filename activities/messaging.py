@@ -23,6 +23,12 @@ class MessagingActivities:
         """Safe to retry: finished rows are skipped as `already_done`. Transient failures are
         recorded first, then raised as a retryable error so Temporal retries only what is
         still pending. Give it a heartbeat_timeout: it heartbeats the count processed."""
+        if data.content.channel not in ("email", "push"):
+            raise ApplicationError(
+                f"unknown channel {data.content.channel!r}",
+                type="InvalidContent",
+                non_retryable=True,
+            )
         outcome = await self.sender.send_batch(
             data.content, data.recipients, heartbeat=lambda done: activity.heartbeat(done)
         )
