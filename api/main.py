@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from api.errors import install_error_handlers
 from api.observability import install_observability
+from api.openapi_errors import document_error_shapes
 from api.routes import api_router, public_router
 from api.security import install_security
 from core.auth_bootstrap import ensure_admin
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(public_router)
     _operation_ids(app)
+    document_error_shapes(app)
     _mount_frontend(app, FRONTEND_DIST)
     return app
 
