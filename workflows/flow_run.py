@@ -28,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
     from core.flows.timing import next_local_time, quiet_hours_end, zone
     from core.temporal_names import STATUS
 
-ACTIVITY_TIMEOUT = timedelta(minutes=2)
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 SEND_STEPS = ("SEND_EMAIL", "SEND_PUSH")
 
@@ -141,7 +140,7 @@ class FlowRunWorkflow:
                     ref=self._ref, step_key=key, criteria=step["criteria"], as_of=workflow.now()
                 ),
                 result_type=bool,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                start_to_close_timeout=self._step_timeout,
                 retry_policy=RETRY,
             )
             self._done(step, "true" if matched else "false")
@@ -246,13 +245,17 @@ class FlowRunWorkflow:
             "flow_run_step",
             step_input,
             result_type=FlowStepResult,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            start_to_close_timeout=self._step_timeout,
             retry_policy=RETRY,
         )
         self._view.run_id = result.run_id
         if result.timezone is not None or self._timezone is None:
             self._timezone = result.timezone or ""
         return result
+
+    @property
+    def _step_timeout(self) -> timedelta:
+        return timedelta(seconds=self._data.step_timeout_seconds)
 
     @property
     def _timezone_known(self) -> bool:

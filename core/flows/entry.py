@@ -69,6 +69,7 @@ async def enter_flow(
     entered_via: str,
     entry_key: str | None = None,
     event_id: int | None = None,
+    step_timeout_seconds: int | None = None,
 ) -> EntryResult:
     reentry = version.definition.get("reentry", "once_at_a_time")
     if reentry != "every_time":
@@ -85,6 +86,8 @@ async def enter_flow(
         entered_via=entered_via,
         entry_key=entry_key,
     )
+    if step_timeout_seconds:
+        data.step_timeout_seconds = step_timeout_seconds
     try:
         handle = await client.start_workflow(
             FLOW_RUN_WORKFLOW,

@@ -26,6 +26,9 @@ class FlowRunInput(BaseModel):
     entry_key: str | None = None
     # How long a send held by a paused flow waits before checking the flow again.
     hold_poll_seconds: int = 300
+    # Start-to-close timeout of each step's activity: after a worker dies mid-step, the step is
+    # retried (and finds its message row already claimed) once this has passed.
+    step_timeout_seconds: int = 60
 
 
 class EntrySignal(BaseModel):
