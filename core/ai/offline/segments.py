@@ -348,7 +348,7 @@ def attribute(m, _ctx):
 
 
 ORDERED = (
-    r"(?:(?:ordered|purchased|bought(?: something| anything)?|placed (?:an |a |any )?orders?"
+    r"(?:(?:(?:ordered|purchased|bought)(?: something| anything)?|placed (?:an |a |any )?orders?"
     r"|made (?:a |any )?purchases?|shopped|been active|last ordered)(?: from us| with us)?)"
 )
 SPEND = (
@@ -409,6 +409,8 @@ STATIC_RULES: list[Rule] = [
     (rf"(?P<list>{COUNTRY_LIST})[- ](?:based\s+)?{PEOPLE}", country),
     (rf"abandon(?:ed|s|ing)?\s+(?:their\s+|a\s+|the\s+)?(?:carts?|baskets?|checkouts?)"
      rf"(?:\s+{WINDOW})?|cart abandoners", abandoned_cart),
+    (r"added (?:\w+ )?to (?:their |the |a )?(?:cart|basket),? but (?:didn't|did not|haven't"
+     rf"|have not|never) (?:buy|order|purchase|check out)\w*(?:\s+{WINDOW})?", abandoned_cart),
     (rf"(?:left|leave) (?:items|something|products) in (?:their|the) (?:cart|basket)"
      rf"(?:\s+{WINDOW})?", abandoned_cart),
     (r"(?:subscribed|opted[- ]in|signed up|consented)\s+(?:to|for)\s+(?:the\s+)?(?:emails?"
