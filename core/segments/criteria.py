@@ -219,14 +219,17 @@ def _field_condition(data: dict, loc: Loc, errors) -> FieldCondition | None:
     if not isinstance(name, str):
         _err(errors, loc + ("field",), "must be a field name (see GET /api/segments/fields)")
         return None
+    spec = None if name.startswith(ATTRIBUTE_PREFIX) else get_field(name)
+    if spec is None and not name.startswith(ATTRIBUTE_PREFIX):
+        _err(errors, loc + ("field",), f"unknown field {name!r} (see GET /api/segments/fields)")
+        return None
+    if spec is None and not IDENTIFIER.match(name[len(ATTRIBUTE_PREFIX) :]):
+        _err(errors, loc + ("field",), "attribute keys are letters, digits and _ (max 64)")
+        return None
     if not isinstance(op, str):
         _err(errors, loc + ("op",), "must be an operator name")
         return None
-    if name.startswith(ATTRIBUTE_PREFIX):
-        key = name[len(ATTRIBUTE_PREFIX) :]
-        if not IDENTIFIER.match(key):
-            _err(errors, loc + ("field",), "attribute keys are letters, digits and _ (max 64)")
-            return None
+    if spec is None:
         kind = attribute_type(op, value)
         if kind is None:
             ops = sorted({o for t in ("number", "text", "boolean") for o in TYPE_OPERATORS[t]})
@@ -237,12 +240,7 @@ def _field_condition(data: dict, loc: Loc, errors) -> FieldCondition | None:
                 f"(text, number or boolean); operators: {', '.join(ops)}",
             )
             return None
-        spec = None
     else:
-        spec = get_field(name)
-        if spec is None:
-            _err(errors, loc + ("field",), f"unknown field {name!r} (see GET /api/segments/fields)")
-            return None
         kind = spec.type
         if op not in spec.operators:
             _err(
