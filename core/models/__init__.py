@@ -14,6 +14,10 @@ from core.models.event import Event
 from core.models.flow import Flow, FlowRun, FlowSegmentMember, FlowStep, FlowVersion
 from core.models.message import Message
 from core.models.segment import Audience, AudienceMember, Segment
+from core.models.segment_indexes import (  # noqa: F401 - registers the indexes
+    ix_event_name_occurred_customer,
+    ix_order_item_category_placed_customer,
+)
 
 __all__ = [
     "ApiKey",
