@@ -46,50 +46,53 @@ class FlowActivities:
 
     @activity.defn(name="flow_run_step")
     async def flow_run_step(self, data: FlowStepInput) -> FlowStepResult:
-        """Ensure the run's row, send the step's message if any, then record the run's state.
+        """Ensure the run's row and record its state, then send the step's message if any.
 
+        One transaction claims the row, checks the flow and records the state the run is in
+        once this step is done (the workflow moves there as soon as the activity completes;
+        a failed send is retried by Temporal, so the state is not premature for long).
         A paused flow holds the send (`held`), an archived one ends the run (`ended`); a retry
         after a crash finds the message row already claimed and never sends twice.
         """
         run_id, status, timezone = await asyncio.to_thread(self._begin, data)
         result = FlowStepResult(run_id=run_id, outcome="recorded", timezone=timezone)
-        if data.send is not None:
-            if status == "paused":
-                return result.model_copy(update={"outcome": "held"})
-            if status in ("archived", None):
-                return result.model_copy(update={"outcome": "ended"})
-            key = flow_message_key(run_id, data.step_key)
-            outcome = await self.sender.send_batch(
-                step_content(data.send),
-                [
-                    Recipient(
-                        customer_id=data.ref.customer_id,
-                        idempotency_key=key,
-                        flow_id=data.ref.flow_id,
-                        flow_run_id=run_id,
-                        step_key=data.step_key,
-                    )
-                ],
-                heartbeat=lambda _done: activity.heartbeat(),
-            )
-            if outcome.retry_later:
-                raise ApplicationError(f"delivery of {key} deferred: {outcome.reasons}")
-            message_id, message_status = await asyncio.to_thread(self._message, key)
-            result.outcome = message_status or "skipped"
-            result.message_id = message_id
-            if message_status is None:
-                result.detail = ", ".join(outcome.reasons) or None
-        await asyncio.to_thread(self._finish, run_id, data)
+        if data.send is None:
+            return result
+        if status == "paused":
+            return result.model_copy(update={"outcome": "held"})
+        if status in ("archived", None):
+            return result.model_copy(update={"outcome": "ended"})
+        key = flow_message_key(run_id, data.step_key)
+        outcome = await self.sender.send_batch(
+            step_content(data.send),
+            [
+                Recipient(
+                    customer_id=data.ref.customer_id,
+                    idempotency_key=key,
+                    flow_id=data.ref.flow_id,
+                    flow_run_id=run_id,
+                    step_key=data.step_key,
+                )
+            ],
+            heartbeat=lambda _done: activity.heartbeat(),
+        )
+        if outcome.retry_later:
+            raise ApplicationError(f"delivery of {key} deferred: {outcome.reasons}")
+        message_id, message_status = await asyncio.to_thread(self._message, key)
+        result.outcome = message_status or "skipped"
+        result.message_id = message_id
+        if message_status is None:
+            result.detail = ", ".join(outcome.reasons) or None
         return result
 
     def _begin(self, data: FlowStepInput) -> tuple[int, str | None, str]:
         with self.engine.begin() as conn:
             run_id = ensure_run(conn, data.ref)
-            return (
-                run_id,
-                flow_status(conn, data.ref.flow_id),
-                customer_timezone(conn, data.ref.customer_id),
-            )
+            status = flow_status(conn, data.ref.flow_id)
+            held = data.send is not None and status != "active"
+            if not held:
+                record_state(conn, run_id, data.state)
+            return run_id, status, customer_timezone(conn, data.ref.customer_id)
 
     def _message(self, key: str) -> tuple[int | None, str | None]:
         with self.engine.connect() as conn:
@@ -97,10 +100,6 @@ class FlowActivities:
                 select(Message.id, Message.status).where(Message.idempotency_key == key)
             ).first()
         return (row[0], row[1]) if row else (None, None)
-
-    def _finish(self, run_id: int, data: FlowStepInput) -> None:
-        with self.engine.begin() as conn:
-            record_state(conn, run_id, data.state)
 
     @activity.defn(name="flow_evaluate_condition")
     def flow_evaluate_condition(self, data: ConditionInput) -> bool:

@@ -28,8 +28,8 @@ FLOW = {
     ],
 }
 
-# The worker subprocess. SLOW_AFTER_SEND holds each step activity after its message is recorded
-# as sent, so the kill lands between "sent" and "activity completed" (the riskiest moment).
+# The worker subprocess. SLOW_AFTER_SEND holds each send step after its message is recorded as
+# sent, so the kill lands between "sent" and "activity completed" (the riskiest moment).
 WORKER = """
 import asyncio, os, sys, time
 from temporalio.client import Client
@@ -41,12 +41,11 @@ from worker import build_worker
 
 slow = float(os.environ.get("SLOW_AFTER_SEND", "0"))
 if slow:
-    original = flow_activities.FlowActivities._finish
-    def _finish(self, run_id, data):
-        if data.send is not None:
-            time.sleep(slow)
-        return original(self, run_id, data)
-    flow_activities.FlowActivities._finish = _finish
+    original = flow_activities.FlowActivities._message
+    def _message(self, key):
+        time.sleep(slow)
+        return original(self, key)
+    flow_activities.FlowActivities._message = _message
 
 async def main():
     settings = Settings(_env_file=None, environment="test", secret_key="fault-test-secret")
@@ -160,11 +159,15 @@ async def test_restart_server_and_kill_worker_mid_step(tmp_path, engine, backend
         await wait_for(lambda: any(m.status == "sent" for m in _messages(engine)), timeout=60)
         workers[0].send_signal(signal.SIGKILL)
         workers[0].wait()
+        # Proof the kill landed mid-step: a message went out, its activity never completed.
         with Session(engine) as session:
             sent = {m.flow_run_id for m in _messages(engine) if m.status == "sent"}
             caught = [r for r in session.exec(select(FlowRun)) if r.id in sent]
-        # Proof the kill landed mid-step: a message went out, its step never completed.
-        assert any(r.status == "running" for r in caught)
+        pending = [
+            (await client.get_workflow_handle(r.workflow_id).describe()).raw_description
+            for r in caught
+        ]
+        assert any(d.pending_activities for d in pending)
         # Restart the server while the runs are mid-step or waiting (state lives in the file).
         server.stop()
         client = await server.start()

@@ -273,8 +273,14 @@ class FlowRunWorkflow:
         self._set_status(state.status)
 
     def _set_status(self, status: str) -> None:
-        if self._view.status != status:
-            self._view.status = status
+        """The STATUS search attribute follows what ops filter by (paused, finished); the
+        running/waiting flip-flop stays in the query and the database, sparing the server a
+        visibility update per step."""
+        previous = self._view.status
+        if previous == status:
+            return
+        self._view.status = status
+        if status not in ("running", "waiting") or previous == "paused":
             workflow.upsert_search_attributes([STATUS.value_set(status)])
 
     def _done(self, step: dict, outcome: str, message_id: int | None = None) -> None:
