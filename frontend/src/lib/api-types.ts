@@ -4,6 +4,86 @@
  */
 
 export interface paths {
+    "/api/ai/campaign-strategy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Campaign Strategy
+         * @description A goal → audience (with its size), timing, subject lines, A/B ideas and a campaign draft.
+         */
+        post: operations["ai-campaign_strategy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat
+         * @description A suggestive assistant: streams its answer and proposes drafts; it never acts itself.
+         */
+        post: operations["ai-chat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/flow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Flow
+         * @description A goal → a flow draft with its email and push copy (the body of POST /api/flows).
+         */
+        post: operations["ai-flow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/segment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment
+         * @description Words → segment criteria (checked against the field registry) and how many match now.
+         */
+        post: operations["ai-segment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/api-keys": {
         parameters: {
             query?: never;
@@ -436,6 +516,208 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/flow-runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get */
+        get: operations["flow-runs-get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/flow-runs/{run_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel
+         * @description End the run before its next step; it records status `cancelled`.
+         */
+        post: operations["flow-runs-cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/flows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Flows */
+        get: operations["flows-list"];
+        put?: never;
+        /** Create */
+        post: operations["flows-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/flows/{flow_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get */
+        get: operations["flows-get"];
+        put?: never;
+        post?: never;
+        /** Delete */
+        delete: operations["flows-delete"];
+        options?: never;
+        head?: never;
+        /** Update */
+        patch: operations["flows-update"];
+        trace?: never;
+    };
+    "/api/flows/{flow_id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Activate Flow */
+        post: operations["flows-activate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/flows/{flow_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive
+         * @description No new entries ever; every run in progress ends (before its next send).
+         */
+        post: operations["flows-archive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/flows/{flow_id}/enroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enroll */
+        post: operations["flows-enroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/flows/{flow_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause
+         * @description No new entries; runs hold at their next send until the flow is activated again.
+         */
+        post: operations["flows-pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/flows/{flow_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Runs */
+        get: operations["flows-runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Messages
+         * @description Newest first. Filters combine; pass `next_cursor` back as `cursor` for the next page.
+         */
+        get: operations["messages-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Message */
+        get: operations["messages-get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/metrics/overview": {
         parameters: {
             query?: never;
@@ -540,6 +822,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Segments */
+        get: operations["segments-list"];
+        put?: never;
+        /** Create */
+        post: operations["segments-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/segments/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fields
+         * @description What criteria can test: each field's name, label, type and operators.
+         */
+        get: operations["segments-fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/segments/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview
+         * @description How many customers match, and the first 20 of them (by id). Nothing is saved.
+         */
+        post: operations["segments-preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/segments/{segment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get */
+        get: operations["segments-get"];
+        put?: never;
+        post?: never;
+        /** Delete */
+        delete: operations["segments-delete"];
+        options?: never;
+        head?: never;
+        /** Update */
+        patch: operations["segments-update"];
+        trace?: never;
+    };
+    "/api/segments/{segment_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members
+         * @description The customers matching the segment now (or at `as_of`), by id, with keyset pages.
+         */
+        get: operations["segments-members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview
+         * @description Render for one customer, as it would be sent (links are not tracked in a preview).
+         */
+        post: operations["templates-preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/templates/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate
+         * @description Syntax, unknown variables and sandbox escapes, each naming the part and line.
+         */
+        post: operations["templates-validate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -591,10 +1010,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/c/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Click */
+        get: operations["links-click"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/t/o/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open Pixel */
+        get: operations["links-open-pixel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/t/v/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** View In Browser */
+        get: operations["links-view-in-browser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/u/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe Page
+         * @description Asks before unsubscribing: mail scanners fetch links, so a GET never changes consent.
+         */
+        get: operations["links-unsubscribe-page"];
+        put?: never;
+        /**
+         * Unsubscribe Now
+         * @description RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the page's button both land here.
+         */
+        post: operations["links-unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AbIdea */
+        AbIdea: {
+            /**
+             * Hypothesis
+             * @default
+             */
+            hypothesis: string;
+            /**
+             * Metric
+             * @default open
+             * @enum {string}
+             */
+            metric: "open" | "click";
+            /** Name */
+            name: string;
+            /** Variant A */
+            variant_a: string;
+            /** Variant B */
+            variant_b: string;
+        };
         /** AbTestIn */
         AbTestIn: {
             /** Test Percent */
@@ -668,7 +1182,7 @@ export interface components {
             file?: string | null;
         };
         /** CampaignCreate */
-        CampaignCreate: {
+        "CampaignCreate-Input": {
             ab_test?: components["schemas"]["AbTestIn"] | null;
             /** Body */
             body?: string | null;
@@ -688,7 +1202,42 @@ export interface components {
             name: string;
             /** Preheader */
             preheader?: string | null;
-            schedule?: components["schemas"]["ScheduleIn"] | null;
+            schedule?: components["schemas"]["ScheduleIn-Input"] | null;
+            /** Segment Id */
+            segment_id?: number | null;
+            /** Send Rate Per Second */
+            send_rate_per_second?: number | null;
+            /** Steps */
+            steps?: components["schemas"]["StepIn"][] | null;
+            /** Subject */
+            subject?: string | null;
+            /** Text */
+            text?: string | null;
+            /** Title */
+            title?: string | null;
+        };
+        /** CampaignCreate */
+        "CampaignCreate-Output": {
+            ab_test?: components["schemas"]["AbTestIn"] | null;
+            /** Body */
+            body?: string | null;
+            /**
+             * Channel
+             * @default email
+             * @enum {string}
+             */
+            channel: "email" | "push";
+            /** Deep Link */
+            deep_link?: string | null;
+            /** Flow Id */
+            flow_id?: number | null;
+            /** Html */
+            html?: string | null;
+            /** Name */
+            name: string;
+            /** Preheader */
+            preheader?: string | null;
+            schedule?: components["schemas"]["ScheduleIn-Output"] | null;
             /** Segment Id */
             segment_id?: number | null;
             /** Send Rate Per Second */
@@ -755,6 +1304,32 @@ export interface components {
             /** Workflow Id */
             workflow_id: string;
         };
+        /** CampaignStrategy */
+        CampaignStrategy: {
+            /** Ab Ideas */
+            ab_ideas?: components["schemas"]["AbIdea"][];
+            audience: components["schemas"]["SegmentDraft"];
+            /** Audience Count */
+            audience_count: number;
+            /** @description POST /api/campaigns without segment_id */
+            campaign: components["schemas"]["CampaignCreate-Output"];
+            /**
+             * Channel
+             * @default email
+             * @enum {string}
+             */
+            channel: "email" | "push";
+            /**
+             * Explanation
+             * @default
+             */
+            explanation: string;
+            /** Provider */
+            provider: string;
+            /** Subject Lines */
+            subject_lines: string[];
+            timing: components["schemas"]["Timing"];
+        };
         /**
          * CampaignUpdate
          * @description All optional; only what is given changes (content only while draft or scheduled).
@@ -787,6 +1362,63 @@ export interface components {
             text?: string | null;
             /** Title */
             title?: string | null;
+        };
+        /** ChatMessage */
+        ChatMessage: {
+            /** Content */
+            content: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "user" | "assistant";
+        };
+        /** ChatRequest */
+        ChatRequest: {
+            /** Messages */
+            messages: components["schemas"]["ChatMessage"][];
+        };
+        /**
+         * ConditionStep
+         * @description Branch on segment criteria, evaluated for the customer at the time the run reaches it.
+         */
+        "ConditionStep-Input": {
+            /** Criteria */
+            criteria: {
+                [key: string]: unknown;
+            };
+            /** If False */
+            if_false?: (components["schemas"]["SendEmailStep"] | components["schemas"]["SendPushStep"] | components["schemas"]["WaitStep"] | components["schemas"]["ConditionStep-Input"] | components["schemas"]["ExitStep"])[] | string;
+            /** If True */
+            if_true?: (components["schemas"]["SendEmailStep"] | components["schemas"]["SendPushStep"] | components["schemas"]["WaitStep"] | components["schemas"]["ConditionStep-Input"] | components["schemas"]["ExitStep"])[] | string;
+            /** Key */
+            key?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "CONDITION";
+        };
+        /**
+         * ConditionStep
+         * @description Branch on segment criteria, evaluated for the customer at the time the run reaches it.
+         */
+        "ConditionStep-Output": {
+            /** Criteria */
+            criteria: {
+                [key: string]: unknown;
+            };
+            /** If False */
+            if_false?: (components["schemas"]["SendEmailStep"] | components["schemas"]["SendPushStep"] | components["schemas"]["WaitStep"] | components["schemas"]["ConditionStep-Output"] | components["schemas"]["ExitStep"])[] | string;
+            /** If True */
+            if_true?: (components["schemas"]["SendEmailStep"] | components["schemas"]["SendPushStep"] | components["schemas"]["WaitStep"] | components["schemas"]["ConditionStep-Output"] | components["schemas"]["ExitStep"])[] | string;
+            /** Key */
+            key?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "CONDITION";
         };
         /** CustomerCreate */
         CustomerCreate: {
@@ -905,6 +1537,22 @@ export interface components {
             /** Timezone */
             timezone?: string | null;
         };
+        /** EnrollRequest */
+        EnrollRequest: {
+            /** Customer Ids */
+            customer_ids?: number[] | null;
+            /** Segment Id */
+            segment_id?: number | null;
+        };
+        /** EnrollResult */
+        EnrollResult: {
+            /** Enrolled */
+            enrolled: number;
+            /** Skipped */
+            skipped: number;
+            /** Workflow Ids */
+            workflow_ids: string[];
+        };
         /** EventCreate */
         EventCreate: {
             /** Customer Id */
@@ -935,10 +1583,279 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * EventTrigger
+         * @description Start a run on the customer's event `event` whose properties equal `properties`.
+         */
+        EventTrigger: {
+            /** Event */
+            event: string;
+            /** Properties */
+            properties?: {
+                [key: string]: string | number | boolean | null;
+            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "event";
+        };
+        /** ExitStep */
+        ExitStep: {
+            /** Key */
+            key?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "EXIT";
+        };
+        /** FieldInfo */
+        FieldInfo: {
+            /** Description */
+            description?: string | null;
+            /** Kind */
+            kind: string;
+            /** Label */
+            label: string;
+            /** Name */
+            name: string;
+            /** Operators */
+            operators: string[];
+            /** Type */
+            type: string;
+        };
+        /**
+         * FlowDefinition
+         * @description A complete flow: the body of `POST /api/flows`, the AI's output, a version's snapshot.
+         */
+        "FlowDefinition-Input": {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Exit Events */
+            exit_events?: string[];
+            /** Name */
+            name: string;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+            /**
+             * Reentry
+             * @default once_at_a_time
+             * @enum {string}
+             */
+            reentry: "once_ever" | "once_at_a_time" | "every_time";
+            /** Steps */
+            steps: (components["schemas"]["SendEmailStep"] | components["schemas"]["SendPushStep"] | components["schemas"]["WaitStep"] | components["schemas"]["ConditionStep-Input"] | components["schemas"]["ExitStep"])[];
+            /** Trigger */
+            trigger: components["schemas"]["ManualTrigger"] | components["schemas"]["EventTrigger"] | components["schemas"]["SegmentTrigger"];
+        };
+        /**
+         * FlowDefinition
+         * @description A complete flow: the body of `POST /api/flows`, the AI's output, a version's snapshot.
+         */
+        "FlowDefinition-Output": {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Exit Events */
+            exit_events?: string[];
+            /** Name */
+            name: string;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+            /**
+             * Reentry
+             * @default once_at_a_time
+             * @enum {string}
+             */
+            reentry: "once_ever" | "once_at_a_time" | "every_time";
+            /** Steps */
+            steps: (components["schemas"]["SendEmailStep"] | components["schemas"]["SendPushStep"] | components["schemas"]["WaitStep"] | components["schemas"]["ConditionStep-Output"] | components["schemas"]["ExitStep"])[];
+            /** Trigger */
+            trigger: components["schemas"]["ManualTrigger"] | components["schemas"]["EventTrigger"] | components["schemas"]["SegmentTrigger"];
+        };
+        /** FlowPublic */
+        FlowPublic: {
+            /** Created At */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Exit Events */
+            exit_events: string[];
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Quiet Hours */
+            quiet_hours: {
+                [key: string]: unknown;
+            } | null;
+            /** Reentry */
+            reentry: string;
+            /** Status */
+            status: string;
+            /** Steps */
+            steps: {
+                [key: string]: unknown;
+            }[];
+            /** Trigger */
+            trigger: {
+                [key: string]: unknown;
+            };
+            /** Updated At */
+            updated_at: string;
+            /** Version */
+            version?: number | null;
+        };
+        /** FlowRunDetail */
+        FlowRunDetail: {
+            /** Current Step */
+            current_step: string | null;
+            /** Customer Id */
+            customer_id: number;
+            /** Entered Via */
+            entered_via: string;
+            /** Exit Reason */
+            exit_reason: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Flow Id */
+            flow_id: number;
+            /** Flow Version */
+            flow_version: number;
+            /** Id */
+            id: number;
+            /**
+             * Live
+             * @default false
+             */
+            live: boolean;
+            /** Messages */
+            messages?: components["schemas"]["FlowRunMessage"][];
+            /** Next Wake At */
+            next_wake_at: string | null;
+            /** Started At */
+            started_at: string;
+            /** Status */
+            status: string;
+            /** Steps Done */
+            steps_done?: components["schemas"]["FlowRunStep"][];
+            /** Temporal Url */
+            temporal_url: string;
+            /** Workflow Id */
+            workflow_id: string;
+        };
+        /** FlowRunMessage */
+        FlowRunMessage: {
+            /** Channel */
+            channel: string;
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Sent At */
+            sent_at: string | null;
+            /** Skip Reason */
+            skip_reason: string | null;
+            /** Status */
+            status: string;
+            /** Step Key */
+            step_key: string | null;
+            /** Subject */
+            subject: string | null;
+        };
+        /** FlowRunPublic */
+        FlowRunPublic: {
+            /** Current Step */
+            current_step: string | null;
+            /** Customer Id */
+            customer_id: number;
+            /** Entered Via */
+            entered_via: string;
+            /** Exit Reason */
+            exit_reason: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Flow Id */
+            flow_id: number;
+            /** Flow Version */
+            flow_version: number;
+            /** Id */
+            id: number;
+            /** Next Wake At */
+            next_wake_at: string | null;
+            /** Started At */
+            started_at: string;
+            /** Status */
+            status: string;
+            /** Temporal Url */
+            temporal_url: string;
+            /** Workflow Id */
+            workflow_id: string;
+        };
+        /** FlowRunStep */
+        FlowRunStep: {
+            /** At */
+            at: string;
+            /** Key */
+            key: string;
+            /** Message Id */
+            message_id?: number | null;
+            /** Outcome */
+            outcome: string;
+            /** Type */
+            type: string;
+        };
+        /** FlowSuggestion */
+        FlowSuggestion: {
+            /**
+             * Explanation
+             * @default
+             */
+            explanation: string;
+            /** @description the body of POST /api/flows */
+            flow: components["schemas"]["FlowDefinition-Output"];
+            /** Provider */
+            provider: string;
+        };
+        /**
+         * FlowUpdate
+         * @description Any part of the definition; the result is validated as a whole.
+         */
+        FlowUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Exit Events */
+            exit_events?: string[] | null;
+            /** Name */
+            name?: string | null;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+            /** Reentry */
+            reentry?: ("once_ever" | "once_at_a_time" | "every_time") | null;
+            /** Steps */
+            steps?: (components["schemas"]["SendEmailStep"] | components["schemas"]["SendPushStep"] | components["schemas"]["WaitStep"] | components["schemas"]["ConditionStep-Input"] | components["schemas"]["ExitStep"])[] | null;
+            /** Trigger */
+            trigger?: (components["schemas"]["ManualTrigger"] | components["schemas"]["EventTrigger"] | components["schemas"]["SegmentTrigger"]) | null;
+        };
+        /** GoalPrompt */
+        GoalPrompt: {
+            /**
+             * Goal
+             * @description the goal, in words (1-2000 chars)
+             */
+            goal: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+            detail?: components["schemas"]["ValidationError"][] | string;
+            /** Field */
+            field?: string;
+            /** Message */
+            message?: string;
         };
         /** ImportReject */
         ImportReject: {
@@ -970,6 +1887,14 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** ManualTrigger */
+        ManualTrigger: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "manual";
+        };
         /** MeResponse */
         MeResponse: {
             /** Api Key Prefix */
@@ -980,6 +1905,145 @@ export interface components {
             expires_at?: string | null;
             /** Kind */
             kind: string;
+        };
+        /**
+         * MemberPublic
+         * @description A customer as listed in a segment: enough to recognise them.
+         */
+        MemberPublic: {
+            /** City */
+            city?: string | null;
+            /** Country */
+            country?: string | null;
+            /** Email */
+            email: string;
+            /** First Name */
+            first_name: string;
+            /** Id */
+            id: number;
+            /** Last Name */
+            last_name: string;
+        };
+        /**
+         * MessageDetail
+         * @description A message as it was rendered: the outbox's 'mail catcher' view.
+         */
+        MessageDetail: {
+            /** Attempts */
+            attempts: number;
+            /** Campaign Id */
+            campaign_id: number | null;
+            /** Campaign Step Id */
+            campaign_step_id: number | null;
+            /** Channel */
+            channel: string;
+            /** Click Count */
+            click_count: number;
+            /** Created At */
+            created_at: string;
+            /** Customer Id */
+            customer_id: number;
+            /** First Clicked At */
+            first_clicked_at: string | null;
+            /** First Opened At */
+            first_opened_at: string | null;
+            /** Flow Id */
+            flow_id: number | null;
+            /** Flow Run Id */
+            flow_run_id: number | null;
+            /** Headers */
+            headers?: {
+                [key: string]: string;
+            };
+            /** Html */
+            html: string | null;
+            /** Id */
+            id: number;
+            /** Idempotency Key */
+            idempotency_key: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Links */
+            links: string[] | null;
+            /** Open Count */
+            open_count: number;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            } | null;
+            /** Preheader */
+            preheader?: string | null;
+            /** Provider Message Id */
+            provider_message_id: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /** Skip Reason */
+            skip_reason: string | null;
+            /** Status */
+            status: string;
+            /** Step Key */
+            step_key: string | null;
+            /** Subject */
+            subject: string | null;
+            /** Text */
+            text: string | null;
+            /** To Address */
+            to_address: string | null;
+            /** Unsubscribed At */
+            unsubscribed_at: string | null;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** MessagePublic */
+        MessagePublic: {
+            /** Attempts */
+            attempts: number;
+            /** Campaign Id */
+            campaign_id: number | null;
+            /** Campaign Step Id */
+            campaign_step_id: number | null;
+            /** Channel */
+            channel: string;
+            /** Click Count */
+            click_count: number;
+            /** Created At */
+            created_at: string;
+            /** Customer Id */
+            customer_id: number;
+            /** First Clicked At */
+            first_clicked_at: string | null;
+            /** First Opened At */
+            first_opened_at: string | null;
+            /** Flow Id */
+            flow_id: number | null;
+            /** Flow Run Id */
+            flow_run_id: number | null;
+            /** Id */
+            id: number;
+            /** Idempotency Key */
+            idempotency_key: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Open Count */
+            open_count: number;
+            /** Provider Message Id */
+            provider_message_id: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /** Skip Reason */
+            skip_reason: string | null;
+            /** Status */
+            status: string;
+            /** Step Key */
+            step_key: string | null;
+            /** Subject */
+            subject: string | null;
+            /** To Address */
+            to_address: string | null;
+            /** Unsubscribed At */
+            unsubscribed_at: string | null;
+            /** Updated At */
+            updated_at: string;
         };
         /** MetricsPublic */
         MetricsPublic: {
@@ -1096,6 +2160,34 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[FlowPublic] */
+        Page_FlowPublic_: {
+            /** Data */
+            data: components["schemas"]["FlowPublic"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[FlowRunPublic] */
+        Page_FlowRunPublic_: {
+            /** Data */
+            data: components["schemas"]["FlowRunPublic"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[MemberPublic] */
+        Page_MemberPublic_: {
+            /** Data */
+            data: components["schemas"]["MemberPublic"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[MessagePublic] */
+        Page_MessagePublic_: {
+            /** Data */
+            data: components["schemas"]["MessagePublic"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[OrderPublic] */
         Page_OrderPublic_: {
             /** Data */
@@ -1107,6 +2199,13 @@ export interface components {
         Page_ProductPublic_: {
             /** Data */
             data: components["schemas"]["ProductPublic"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[SegmentPublic] */
+        Page_SegmentPublic_: {
+            /** Data */
+            data: components["schemas"]["SegmentPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -1131,6 +2230,24 @@ export interface components {
             email_opt_in?: boolean | null;
             /** Push Opt In */
             push_opt_in?: boolean | null;
+        };
+        /** PreviewRequest */
+        PreviewRequest: {
+            /** As Of */
+            as_of?: string | null;
+            /** Criteria */
+            criteria: {
+                [key: string]: unknown;
+            };
+        };
+        /** PreviewResult */
+        PreviewResult: {
+            /** As Of */
+            as_of: string;
+            /** Count */
+            count: number;
+            /** Sample */
+            sample: components["schemas"]["MemberPublic"][];
         };
         /** ProductCreate */
         ProductCreate: {
@@ -1185,10 +2302,26 @@ export interface components {
             total: number;
         };
         /**
+         * QuietHours
+         * @description Sends due between start and end (local time; the window may span midnight) wait for end.
+         *     `timezone` applies when the customer has none (default UTC).
+         */
+        QuietHours: {
+            /** End */
+            end: string;
+            /** Start */
+            start: string;
+            /**
+             * Timezone
+             * @default UTC
+             */
+            timezone: string;
+        };
+        /**
          * ScheduleIn
          * @description When to send: `{"date", "time", "timezone"}` (local wall time), or `{"send_at"}` (UTC).
          */
-        ScheduleIn: {
+        "ScheduleIn-Input": {
             /** Date */
             date?: string | null;
             /** Send At */
@@ -1200,6 +2333,182 @@ export interface components {
              * @default UTC
              */
             timezone: string;
+        };
+        /**
+         * ScheduleIn
+         * @description When to send: `{"date", "time", "timezone"}` (local wall time), or `{"send_at"}` (UTC).
+         */
+        "ScheduleIn-Output": {
+            /** Date */
+            date?: string | null;
+            /** Send At */
+            send_at?: string | null;
+            /** Time */
+            time?: string | null;
+            /**
+             * Timezone
+             * @default UTC
+             */
+            timezone: string;
+        };
+        /** SegmentCreate */
+        SegmentCreate: {
+            /** Criteria */
+            criteria: {
+                [key: string]: unknown;
+            };
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Name */
+            name: string;
+        };
+        /**
+         * SegmentDraft
+         * @description The body of `POST /api/segments` plus why: criteria already checked against the registry.
+         */
+        SegmentDraft: {
+            /** Criteria */
+            criteria: {
+                [key: string]: unknown;
+            };
+            /**
+             * Explanation
+             * @default
+             */
+            explanation: string;
+            /** Name */
+            name: string;
+        };
+        /** SegmentFields */
+        SegmentFields: {
+            /** Data */
+            data: components["schemas"]["FieldInfo"][];
+            /** Max Depth */
+            max_depth: number;
+            /** Next Cursor */
+            next_cursor?: string | null;
+            /** Units */
+            units: string[];
+        };
+        /** SegmentPrompt */
+        SegmentPrompt: {
+            /**
+             * Prompt
+             * @description what the segment is, in words (1-2000 chars)
+             */
+            prompt: string;
+        };
+        /** SegmentPublic */
+        SegmentPublic: {
+            /** Computed At */
+            computed_at?: string | null;
+            /** Created At */
+            created_at: string;
+            /** Criteria */
+            criteria: {
+                [key: string]: unknown;
+            };
+            /** Customer Count */
+            customer_count?: number | null;
+            /** Description */
+            description: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** SegmentSuggestion */
+        SegmentSuggestion: {
+            /**
+             * Count
+             * @description customers matching now
+             */
+            count: number;
+            /** Criteria */
+            criteria: {
+                [key: string]: unknown;
+            };
+            /**
+             * Explanation
+             * @default
+             */
+            explanation: string;
+            /** Name */
+            name: string;
+            /** Provider */
+            provider: string;
+        };
+        /**
+         * SegmentTrigger
+         * @description Start a run when a customer newly matches a saved segment or inline criteria.
+         */
+        SegmentTrigger: {
+            /**
+             * Check Interval Seconds
+             * @default 300
+             */
+            check_interval_seconds: number;
+            /** Criteria */
+            criteria?: {
+                [key: string]: unknown;
+            } | null;
+            /** Segment Id */
+            segment_id?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "segment";
+        };
+        /** SegmentUpdate */
+        SegmentUpdate: {
+            /** Criteria */
+            criteria?: {
+                [key: string]: unknown;
+            } | null;
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+        };
+        /** SendEmailStep */
+        SendEmailStep: {
+            /** Html */
+            html: string;
+            /** Key */
+            key?: string | null;
+            /** Preheader */
+            preheader?: string | null;
+            /** Subject */
+            subject: string;
+            /** Text */
+            text?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SEND_EMAIL";
+        };
+        /** SendPushStep */
+        SendPushStep: {
+            /** Body */
+            body: string;
+            /** Deep Link */
+            deep_link?: string | null;
+            /** Key */
+            key?: string | null;
+            /** Title */
+            title: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SEND_PUSH";
         };
         /** StatsPublic */
         StatsPublic: {
@@ -1309,6 +2618,98 @@ export interface components {
             /** Variant */
             variant: string;
         };
+        /** TemplateCheck */
+        TemplateCheck: {
+            /** Errors */
+            errors: string[];
+            /** Valid */
+            valid: boolean;
+        };
+        /**
+         * TemplateContent
+         * @description A message's templates (Jinja2). Email: subject, preheader, html, text; push: title, body,
+         *     deep_link.
+         */
+        TemplateContent: {
+            /**
+             * Body
+             * @default
+             */
+            body: string;
+            /**
+             * Channel
+             * @default email
+             * @enum {string}
+             */
+            channel: "email" | "push";
+            /** Deep Link */
+            deep_link?: string | null;
+            /**
+             * Html
+             * @default
+             */
+            html: string;
+            /**
+             * Preheader
+             * @default
+             */
+            preheader: string;
+            /**
+             * Subject
+             * @default
+             */
+            subject: string;
+            /** Text */
+            text?: string | null;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+        };
+        /** TemplatePreview */
+        TemplatePreview: {
+            /**
+             * Body
+             * @default
+             */
+            body: string;
+            /** Channel */
+            channel: string;
+            /** Deep Link */
+            deep_link?: string | null;
+            /**
+             * Html
+             * @default
+             */
+            html: string;
+            /**
+             * Preheader
+             * @default
+             */
+            preheader: string;
+            /**
+             * Subject
+             * @default
+             */
+            subject: string;
+            /**
+             * Text
+             * @default
+             */
+            text: string;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+        };
+        /** TemplatePreviewRequest */
+        TemplatePreviewRequest: {
+            content: components["schemas"]["TemplateContent"];
+            /** Customer Id */
+            customer_id: number;
+        };
         /** TestSendIn */
         TestSendIn: {
             /** Emails */
@@ -1375,6 +2776,24 @@ export interface components {
             /** Revenue */
             revenue: number;
         };
+        /** Timing */
+        Timing: {
+            /** Days */
+            days: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[];
+            /** Local Time */
+            local_time: string;
+            /**
+             * Rationale
+             * @default
+             */
+            rationale: string;
+            /**
+             * Timezone
+             * @default customer
+             * @enum {string}
+             */
+            timezone: "customer" | "store";
+        };
         /** ValidationError */
         ValidationError: {
             /** Context */
@@ -1401,6 +2820,23 @@ export interface components {
             /** Variant */
             variant: string;
         };
+        /**
+         * WaitStep
+         * @description Wait a duration, or until the next time of day `HH:MM` in the customer's timezone.
+         */
+        WaitStep: {
+            /** Duration Seconds */
+            duration_seconds?: number | null;
+            /** Key */
+            key?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "WAIT";
+            /** Until Local Time */
+            until_local_time?: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -1410,6 +2846,159 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "ai-campaign_strategy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GoalPrompt"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignStrategy"];
+                };
+            };
+            /** @description bad request, or the AI's answer was still invalid after one retry */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the AI provider failed (timeout, rate limit, server error, bad key) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "ai-chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatRequest"];
+            };
+        };
+        responses: {
+            /** @description NDJSON, one event per line: {"type": "text", "text"} pieces of the reply as they come; {"type": "proposal", "proposal": {"kind": "segment"|"flow"|"campaign", "title", "data"}} drafts to apply with one click; {"type": "error", "status", "detail"}; and last {"type": "done"}. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/x-ndjson": unknown;
+                };
+            };
+            /** @description bad request, or the AI's answer was still invalid after one retry */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the AI provider failed (timeout, rate limit, server error, bad key) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "ai-flow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GoalPrompt"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowSuggestion"];
+                };
+            };
+            /** @description bad request, or the AI's answer was still invalid after one retry */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the AI provider failed (timeout, rate limit, server error, bad key) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "ai-segment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentPrompt"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentSuggestion"];
+                };
+            };
+            /** @description bad request, or the AI's answer was still invalid after one retry */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the AI provider failed (timeout, rate limit, server error, bad key) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     "api-keys-list": {
         parameters: {
             query?: {
@@ -1619,7 +3208,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CampaignCreate"];
+                "application/json": components["schemas"]["CampaignCreate-Input"];
             };
         };
         responses: {
@@ -1904,7 +3493,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ScheduleIn"];
+                "application/json": components["schemas"]["ScheduleIn-Input"];
             };
         };
         responses: {
@@ -2356,6 +3945,462 @@ export interface operations {
             };
         };
     };
+    "flow-runs-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowRunDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "flow-runs-cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowRunDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "flows-list": {
+        parameters: {
+            query?: {
+                status?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FlowPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "flows-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FlowDefinition-Input"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "flows-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "flows-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "flows-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FlowUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "flows-activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "flows-archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "flows-enroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrollRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "flows-pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "flows-runs": {
+        parameters: {
+            query?: {
+                status?: string | null;
+                customer_id?: number | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                flow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FlowRunPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "messages-list": {
+        parameters: {
+            query?: {
+                campaign_id?: number | null;
+                flow_id?: number | null;
+                flow_run_id?: number | null;
+                customer_id?: number | null;
+                status?: ("pending" | "sent" | "failed" | "skipped") | null;
+                channel?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MessagePublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "messages-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     "metrics-overview": {
         parameters: {
             query?: never;
@@ -2604,6 +4649,323 @@ export interface operations {
             };
         };
     };
+    "segments-list": {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SegmentPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "segments-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "segments-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentFields"];
+                };
+            };
+        };
+    };
+    "segments-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "segments-get": {
+        parameters: {
+            query?: {
+                /** @description recount the members now */
+                refresh?: boolean;
+            };
+            header?: never;
+            path: {
+                segment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "segments-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                segment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "segments-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                segment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "segments-members": {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+                as_of?: string | null;
+            };
+            header?: never;
+            path: {
+                segment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MemberPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "templates-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatePreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePreview"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "templates-validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateContent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateCheck"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     "health-live": {
         parameters: {
             query?: never;
@@ -2662,6 +5024,157 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    "links-click": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "links-open-pixel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "links-view-in-browser": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "links-unsubscribe-page": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "links-unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

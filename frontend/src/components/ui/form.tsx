@@ -1,8 +1,17 @@
-import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
+import {
+  cloneElement,
+  isValidElement,
+  useId,
+  type InputHTMLAttributes,
+  type ReactElement,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from 'react';
 
 const control =
   'block w-full rounded-md border-0 bg-white px-2.5 py-1.5 text-sm ring-1 ring-slate-300 focus:outline-none focus:ring-2 focus:ring-indigo-500 aria-[invalid=true]:ring-red-500';
 
+/** A labelled control: the label names it, the error or hint describes it (aria-describedby). */
 export function Field({
   label,
   error,
@@ -13,21 +22,30 @@ export function Field({
   label: string;
   error?: string;
   hint?: string;
-  children: ReactNode;
+  children: ReactElement<{ id?: string; 'aria-describedby'?: string }>;
   className?: string;
 }) {
+  const id = useId();
+  const noteId = `${id}-note`;
+  const control = isValidElement(children)
+    ? cloneElement(children, { id, 'aria-describedby': error || hint ? noteId : undefined })
+    : children;
   return (
-    <label className={`block text-sm ${className}`}>
-      <span className="mb-1 block font-medium text-slate-700">{label}</span>
-      {children}
+    <div className={`block text-sm ${className}`}>
+      <label htmlFor={id} className="mb-1 block font-medium text-slate-700">
+        {label}
+      </label>
+      {control}
       {error ? (
-        <span role="alert" className="mt-1 block text-xs text-red-700">
+        <span id={noteId} role="alert" className="mt-1 block text-xs text-red-700">
           {error}
         </span>
       ) : hint ? (
-        <span className="mt-1 block text-xs text-slate-500">{hint}</span>
+        <span id={noteId} className="mt-1 block text-xs text-slate-500">
+          {hint}
+        </span>
       ) : null}
-    </label>
+    </div>
   );
 }
 

@@ -28,7 +28,7 @@ const BLANK: CampaignDraft = {
   segment_id: '',
   channel: 'email',
   subject: '',
-  html: '<h1>Hello {{ first_name }}</h1>\n<p>We picked something for you.</p>',
+  html: '<h1>Hello {{ customer.first_name }}</h1>\n<p>We picked something for you.</p>',
   title: '',
   body: '',
 };
@@ -130,7 +130,7 @@ function Form({ id, initial }: { id?: number; initial: CampaignDraft }) {
                 <Field label="Subject" error={fieldError('subject')}>
                   <Input aria-invalid={Boolean(fieldError('subject'))} value={draft.subject} onChange={(e) => set('subject', e.target.value)} />
                 </Field>
-                <Field label="HTML" error={fieldError('html')} hint="Jinja: {{ first_name }}, {{ last_name }}, {{ email }} …">
+                <Field label="HTML" error={fieldError('html')} hint="Jinja: {{ customer.first_name }}, {{ customer.last_name }}, {{ customer.email }} …">
                   <Textarea rows={12} aria-invalid={Boolean(fieldError('html'))} value={draft.html} onChange={(e) => set('html', e.target.value)} />
                 </Field>
               </>

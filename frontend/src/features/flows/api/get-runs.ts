@@ -13,9 +13,11 @@ export const runsQuery = (id: number) => queryOptions({ queryKey: ['flows', 'run
 
 const MOVING = ['running', 'waiting'];
 
-/** Polls while any run is still moving, so the current step follows the workflow. */
-export const useRuns = (id: number) =>
+/** Polls while the flow can start runs or any run is still moving, so new runs appear and the
+ * current step follows the workflow. */
+export const useRuns = (id: number, flowLive: boolean) =>
   useQuery({
     ...runsQuery(id),
-    refetchInterval: (q) => (q.state.data?.data.some((r) => MOVING.includes(r.status)) ? env.pollMs * 2 : false),
+    refetchInterval: (q) =>
+      flowLive || q.state.data?.data.some((r) => MOVING.includes(r.status)) ? env.pollMs * 2 : false,
   });

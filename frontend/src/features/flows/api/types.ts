@@ -1,4 +1,4 @@
-import type { SchemaOr } from '@/lib/api';
+import type { Schemas } from '@/lib/api';
 
 import type { Step } from '../lib/steps';
 
@@ -8,38 +8,9 @@ export type Trigger =
   | { type: 'segment'; segment_id?: number; criteria?: Record<string, unknown>; check_interval_seconds?: number };
 export type Reentry = 'once_ever' | 'once_at_a_time' | 'every_time';
 
-type FlowShape = {
-  id: number;
-  name: string;
-  description: string;
-  status: string;
-  trigger: Record<string, unknown>;
-  reentry: string;
-  exit_events: string[];
-  quiet_hours: Record<string, unknown> | null;
-  steps: Record<string, unknown>[];
-  version?: number | null;
-  created_at: string;
-  updated_at: string;
-};
-type RunShape = {
-  id: number;
-  flow_id: number;
-  flow_version: number;
-  customer_id: number;
-  workflow_id: string;
-  entered_via: string;
-  status: string;
-  current_step: string | null;
-  next_wake_at: string | null;
-  exit_reason: string | null;
-  started_at: string;
-  finished_at: string | null;
-  temporal_url: string;
-};
-export type Flow = SchemaOr<'FlowPublic', FlowShape>;
-export type FlowRun = SchemaOr<'FlowRunPublic', RunShape>;
-export type EnrollResult = SchemaOr<'EnrollResult', { enrolled: number; skipped: number; workflow_ids: string[] }>;
+export type Flow = Schemas['FlowPublic'];
+export type FlowRun = Schemas['FlowRunPublic'];
+export type EnrollResult = Schemas['EnrollResult'];
 
 export type FlowInput = {
   name: string;

@@ -131,7 +131,7 @@ export function FlowDetail({ id }: { id: number }) {
               <Enroll flow={f} />
             </div>
             <div className="lg:col-span-2">
-              <FlowRuns flowId={f.id} />
+              <FlowRuns flowId={f.id} live={f.status === 'active' || f.status === 'paused'} />
             </div>
           </div>
         </>

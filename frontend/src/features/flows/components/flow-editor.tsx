@@ -20,7 +20,7 @@ const BLANK: FlowInput = {
   reentry: 'once_at_a_time',
   exit_events: [],
   steps: [
-    { type: 'SEND_EMAIL', subject: 'Welcome!', html: '<p>Hi {{ first_name }}, welcome aboard.</p>' },
+    { type: 'SEND_EMAIL', subject: 'Welcome!', html: '<p>Hi {{ customer.first_name }}, welcome aboard.</p>' },
     { type: 'WAIT', duration_seconds: 86_400 },
     { type: 'SEND_PUSH', title: 'Still there?', body: 'We saved something for you.' },
   ],

@@ -12,8 +12,8 @@ import { dateTime } from '@/lib/format';
 import { useCancelRun } from '../api/cancel-run';
 import { useRuns } from '../api/get-runs';
 
-export function FlowRuns({ flowId }: { flowId: number }) {
-  const runs = useRuns(flowId);
+export function FlowRuns({ flowId, live }: { flowId: number; live: boolean }) {
+  const runs = useRuns(flowId, live);
   const cancel = useCancelRun(flowId);
   return (
     <Card title="Runs">

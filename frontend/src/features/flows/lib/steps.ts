@@ -30,7 +30,7 @@ export const STEP_LABELS: Record<StepType, string> = {
 export function newStep(type: StepType): Step {
   switch (type) {
     case 'SEND_EMAIL':
-      return { type, subject: '', html: '<p>Hi {{ first_name }},</p>' };
+      return { type, subject: '', html: '<p>Hi {{ customer.first_name }},</p>' };
     case 'SEND_PUSH':
       return { type, title: '', body: '' };
     case 'WAIT':

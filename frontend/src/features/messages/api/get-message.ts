@@ -2,9 +2,9 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 
 import { api } from '@/lib/api-client';
 
-import type { Message } from './types';
+import type { MessageDetail } from './types';
 
-export const getMessage = async (id: number) => (await api.get<Message>(`/api/messages/${id}`)).data;
+export const getMessage = async (id: number) => (await api.get<MessageDetail>(`/api/messages/${id}`)).data;
 
 export const messageQuery = (id: number) =>
   queryOptions({ queryKey: ['messages', 'detail', id], queryFn: () => getMessage(id) });

@@ -1,25 +1,6 @@
-import type { SchemaOr } from '@/lib/api';
+import type { Schemas } from '@/lib/api';
 
-type MessageShape = {
-  id: number;
-  customer_id: number;
-  channel: string;
-  status: string;
-  campaign_id?: number | null;
-  flow_id?: number | null;
-  flow_run_id?: number | null;
-  step_key?: string | null;
-  to_address?: string | null;
-  subject?: string | null;
-  html?: string | null;
-  text?: string | null;
-  payload?: Record<string, unknown> | null;
-  skip_reason?: string | null;
-  last_error?: string | null;
-  open_count?: number;
-  click_count?: number;
-  created_at: string;
-  sent_at?: string | null;
-};
-export type Message = SchemaOr<'MessagePublic', MessageShape>;
+// The list leaves the bodies out; the detail (GET /api/messages/{id}) has them.
+export type Message = Schemas['MessagePublic'] & Partial<Pick<Schemas['MessageDetail'], 'html' | 'text' | 'payload'>>;
+export type MessageDetail = Schemas['MessageDetail'];
 export type MessageFilters = { campaign_id?: number; flow_id?: number; customer_id?: number; status?: string };
