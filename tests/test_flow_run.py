@@ -99,3 +99,57 @@ async def _sleep(seconds: float) -> None:
     import asyncio
 
     await asyncio.sleep(seconds)
+
+
+async def test_quiet_hours_and_condition_branches(ts_env, settings, engine):
+    """A send due in quiet hours waits for their end (customer's zone); CONDITION picks the
+    branch by segment criteria; a key branch jumps forward."""
+    from zoneinfo import ZoneInfo
+
+    from tests.test_replay import BRANCHES
+
+    client = ts_env.client
+    version = publish_flow(engine, BRANCHES)
+    french = make_customer(engine, tz="Europe/Paris", country="FR")
+    german = make_customer(engine, tz="Europe/Berlin", country="DE")
+    async with flow_worker(client, settings, engine) as queue:
+        fr = await (await start(client, queue, version, french)).handle.result()
+        de = await (await start(client, queue, version, german)).handle.result()
+    # 23:00 local is inside 22:00-07:00 quiet hours: the first send waits until 07:00.
+    first_fr = next(s for s in fr.steps_done if s.type == "SEND_EMAIL")
+    local = first_fr.at.astimezone(ZoneInfo("Europe/Paris"))
+    assert (local.hour, local.minute) == (7, 0)
+    assert [m.subject for m in messages_of(engine, french)] == ["Bonjour", "Only FR", "Bye"]
+    assert [m.subject for m in messages_of(engine, german)] == ["Bye"]  # jumped to "last"
+    assert [s.outcome for s in de.steps_done if s.type == "CONDITION"] == ["false"]
+
+
+async def test_paused_flow_holds_runs_at_their_next_send(ts_env, settings, engine):
+    from core.models import Flow
+
+    client = ts_env.client
+    version = publish_flow(engine, WELCOME)
+    customer = make_customer(engine)
+
+    def set_status(status):
+        with Session(engine) as session:
+            flow = session.get(Flow, version.flow_id)
+            flow.status = status
+            session.add(flow)
+            session.commit()
+
+    set_status("paused")
+    async with flow_worker(client, settings, engine) as queue:
+        entry = await start(client, queue, version, customer)
+        handle = entry.handle
+        for _ in range(200):
+            state = await handle.query("state", result_type=FlowRunView)
+            if state.status == "paused":
+                break
+            await _sleep(0.05)
+        assert state.status == "paused" and messages_of(engine, customer) == []
+        set_status("active")
+        await handle.signal("resume")
+        view = await handle.result()
+    assert view.status == "completed"
+    assert [m.channel for m in messages_of(engine, customer)] == ["email", "push"]

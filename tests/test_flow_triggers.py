@@ -143,3 +143,52 @@ async def test_segment_entry_schedule_starts_only_new_members(dev_server_env, se
         await http.post(f"/api/flows/{flow['id']}/archive")
         listed = [s.id async for s in await client.list_schedules()]
         assert schedule.id not in listed
+
+
+async def test_enrol_segment_and_campaign_audience(dev_server_env, settings, engine):
+    """`POST /enroll {"segment_id"}` and the campaigns' `enroll_audience_in_flow` activity."""
+    import dataclasses
+
+    from temporalio.testing import ActivityEnvironment
+
+    from activities.flow_entry import FlowEntryActivities
+    from core.flows.run_io import EnrollAudienceInput
+    from core.models import Segment
+    from core.segments import snapshot_audience
+    from core.timeutil import utcnow
+
+    client = dev_server_env.client
+    async with api_with_temporal(settings, engine, client) as (http, queue):
+        flow = await _flow(http, steps=SHORT[:1], reentry="once_at_a_time")
+        members = [make_customer(engine, country="JP") for _ in range(3)]
+        make_customer(engine, country="US")
+        criteria = {"match": "all", "conditions": [{"field": "country", "op": "eq", "value": "JP"}]}
+        with Session(engine, expire_on_commit=False) as session:
+            segment = Segment(name="jp", criteria=criteria)
+            session.add(segment)
+            session.commit()
+        missing = await http.post(f"/api/flows/{flow['id']}/enroll", json={"segment_id": 99999})
+        assert missing.status_code == 404
+        enrolled = await http.post(
+            f"/api/flows/{flow['id']}/enroll", json={"segment_id": segment.id}
+        )
+        assert enrolled.json()["enrolled"] == 3, enrolled.text
+        await wait_for(_finished(engine, flow["id"], 3))
+
+        # A campaign enrols its audience: the same customers enter again (once_at_a_time).
+        with Session(engine) as session:
+            audience = snapshot_audience(session, criteria, utcnow())
+            session.commit()
+            audience_id = audience.id
+        activities = FlowEntryActivities(engine, settings)
+        env = ActivityEnvironment(client=client)
+        env.info = dataclasses.replace(env.info, task_queue=queue)  # runs start on our worker
+        result = await env.run(
+            activities.enroll_audience_in_flow,
+            EnrollAudienceInput(flow_id=flow["id"], audience_id=audience_id, campaign_id=5),
+        )
+        assert result["enrolled"] == 3
+        await wait_for(_finished(engine, flow["id"], 6))
+        runs = runs_of(engine, flow["id"])
+        assert sorted(r.customer_id for r in runs) == sorted(members * 2)
+        assert sorted(r.entered_via for r in runs) == ["campaign"] * 3 + ["manual"] * 3
