@@ -6,6 +6,7 @@ from core.config import Settings
 
 
 def build_activities(settings: Settings, engine: Engine) -> list:
+    from activities.campaign import CampaignActivities
     from activities.flow import FlowActivities
     from activities.flow_entry import FlowEntryActivities
     from activities.messaging import MessagingActivities
@@ -16,6 +17,7 @@ def build_activities(settings: Settings, engine: Engine) -> list:
     messaging = MessagingActivities(MessageSender(engine, settings))
     flows = FlowActivities(engine, settings)
     flow_entries = FlowEntryActivities(engine, settings)
+    campaigns = CampaignActivities(settings, engine)
     return [
         system.count_customers,
         messaging.send_messages,
@@ -23,4 +25,9 @@ def build_activities(settings: Settings, engine: Engine) -> list:
         flows.flow_evaluate_condition,
         flow_entries.flow_segment_entry,
         flow_entries.enroll_audience_in_flow,
+        campaigns.snapshot_audience,
+        campaigns.send_batch,
+        campaigns.mirror,
+        campaigns.pick_winner,
+        campaigns.send_test,
     ]

@@ -6,6 +6,7 @@ from api.deps import get_current_principal
 from api.routes import (
     api_keys,
     auth,
+    campaigns,
     customers,
     events,
     flow_runs,
@@ -30,6 +31,7 @@ protected.include_router(events.router)
 protected.include_router(segments.router)
 protected.include_router(api_keys.router)
 protected.include_router(metrics.router)
+protected.include_router(campaigns.router)
 protected.include_router(flows.router)
 protected.include_router(flow_runs.router)
 protected.include_router(messages.router)
