@@ -62,6 +62,9 @@ async def test_event_trigger_reentry_rules_under_concurrent_duplicates(
         assert len(runs_of(engine, ever["id"])) == 1
         assert len(runs_of(engine, every["id"])) == 5
         # After the runs finished: once_at_a_time enters again, once_ever never does.
+        client = dev_server_env.client
+        await wait_for(lambda: _closed(client, runs_of(engine, at_a_time["id"])))
+        await wait_for(lambda: _closed(client, runs_of(engine, ever["id"])))
         await _events(http, customer, "signed_up", 3, plan="pro")
         await wait_for(_finished(engine, at_a_time["id"], 2))
         await wait_for(_finished(engine, every["id"], 8))
@@ -109,6 +112,16 @@ async def test_exit_event_ends_waiting_run_and_run_api(dev_server_env, settings,
         assert {r["status"] for r in listed} == {"exited", "cancelled"}
         assert [m.step_key for m in messages_of(engine, customer)] == ["s1"]
         assert [m.step_key for m in messages_of(engine, other)] == ["s1"]
+
+
+async def _closed(client, runs) -> bool:
+    from temporalio.client import WorkflowExecutionStatus
+
+    for run in runs:
+        described = await client.get_workflow_handle(run.workflow_id).describe()
+        if described.status == WorkflowExecutionStatus.RUNNING:
+            return False
+    return True
 
 
 def _status(engine, run_id):
@@ -174,6 +187,8 @@ async def test_enrol_segment_and_campaign_audience(dev_server_env, settings, eng
         )
         assert enrolled.json()["enrolled"] == 3, enrolled.text
         await wait_for(_finished(engine, flow["id"], 3))
+        # The row says completed a moment before the workflow closes: wait for the close.
+        await wait_for(lambda: _closed(client, runs_of(engine, flow["id"])))
 
         # A campaign enrols its audience: the same customers enter again (once_at_a_time).
         with Session(engine) as session:
