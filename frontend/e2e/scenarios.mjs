@@ -200,6 +200,15 @@ export const scenarios = [
     },
   ],
   [
+    'dashboard after sending: the figures include the campaign and the flow',
+    async ({ page, shoot }) => {
+      await page.goto('/');
+      const sent = page.locator('div', { hasText: /^Messages sent$/ }).locator('xpath=following-sibling::div[1]');
+      await until('messages sent', () => text(sent.first()), (v) => Number(v.replace(/,/g, '')) > 0);
+      await shoot('dashboard');
+    },
+  ],
+  [
     'session: a 401 returns to the login page',
     async ({ page, context }) => {
       await page.goto('/messages');

@@ -9,7 +9,7 @@ import {
 } from 'react';
 
 const control =
-  'block w-full rounded-md border-0 bg-white px-2.5 py-1.5 text-sm ring-1 ring-slate-300 focus:outline-none focus:ring-2 focus:ring-indigo-500 aria-[invalid=true]:ring-red-500';
+  'block rounded-md border-0 bg-white px-2.5 py-1.5 text-sm ring-1 ring-slate-300 focus:outline-none focus:ring-2 focus:ring-indigo-500 aria-[invalid=true]:ring-red-500';
 
 /** A labelled control: the label names it, the error or hint describes it (aria-describedby). */
 export function Field({
@@ -49,16 +49,19 @@ export function Field({
   );
 }
 
+// Full width unless the caller sets a width (Tailwind cannot tell which of two widths wins).
+const classes = (className: string) => `${control} ${/(^|\s)w-/.test(className) ? '' : 'w-full'} ${className}`;
+
 export function Input({ className = '', ...rest }: InputHTMLAttributes<HTMLInputElement>) {
-  return <input {...rest} className={`${control} ${className}`} />;
+  return <input {...rest} className={classes(className)} />;
 }
 
 export function Select({ className = '', ...rest }: SelectHTMLAttributes<HTMLSelectElement>) {
-  return <select {...rest} className={`${control} ${className}`} />;
+  return <select {...rest} className={classes(className)} />;
 }
 
 export function Textarea({ className = '', ...rest }: TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  return <textarea {...rest} className={`${control} font-mono ${className}`} />;
+  return <textarea {...rest} className={`${classes(className)} font-mono`} />;
 }
 
 /** A form-level message: the server's refusal, shown where the user is working. */

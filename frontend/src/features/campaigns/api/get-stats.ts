@@ -9,5 +9,10 @@ export const getStats = async (id: number) => (await api.get<Stats>(`/api/campai
 export const statsQuery = (id: number) =>
   queryOptions({ queryKey: ['campaigns', 'stats', id], queryFn: () => getStats(id) });
 
-export const useStats = (id: number, live: boolean) =>
-  useQuery({ ...statsQuery(id), refetchInterval: live ? 3000 : false });
+/** Refetches while the campaign is live, and once more when its status changes (keyed by it). */
+export const useStats = (id: number, status: string, live: boolean) =>
+  useQuery({
+    queryKey: [...statsQuery(id).queryKey, status],
+    queryFn: () => getStats(id),
+    refetchInterval: live ? 3000 : false,
+  });

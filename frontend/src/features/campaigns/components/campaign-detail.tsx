@@ -80,7 +80,7 @@ export function CampaignDetail({ id }: { id: number }) {
             {c.error && <FormError message={c.error} />}
             {c.status !== 'draft' && <CampaignProgress id={c.id} />}
             {(c.status === 'draft' || c.status === 'scheduled') && <ScheduleForm id={c.id} />}
-            {c.status !== 'draft' && <CampaignStats id={c.id} live={LIVE_STATUSES.includes(c.status)} />}
+            {c.status !== 'draft' && <CampaignStats id={c.id} status={c.status} live={LIVE_STATUSES.includes(c.status)} />}
             <Card title="Details">
               <dl className="grid grid-cols-[9rem_1fr] gap-y-1 text-sm">
                 <dt className="text-slate-500">Channel</dt>

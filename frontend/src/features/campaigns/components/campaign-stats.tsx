@@ -5,8 +5,8 @@ import { number, percent } from '@/lib/format';
 
 import { useStats } from '../api/get-stats';
 
-export function CampaignStats({ id, live }: { id: number; live: boolean }) {
-  const stats = useStats(id, live);
+export function CampaignStats({ id, status, live }: { id: number; status: string; live: boolean }) {
+  const stats = useStats(id, status, live);
   return (
     <QueryState query={stats}>
       {(s) => (

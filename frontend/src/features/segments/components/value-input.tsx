@@ -47,6 +47,7 @@ export function ValueInput({
     return (
       <Input
         aria-label="Values"
+        className="sm:w-64"
         placeholder="comma, separated, values"
         defaultValue={list.join(', ')}
         onChange={(e) =>
@@ -66,19 +67,19 @@ export function ValueInput({
     const pair = Array.isArray(value) ? value : ['', ''];
     return (
       <span className="flex items-center gap-1">
-        <Input type={inputType} aria-label="From" value={show(pair[0])} onChange={(e) => onChange([parseScalar(type, e.target.value), pair[1]])} />
+        <Input type={inputType} aria-label="From" className="sm:w-36" value={show(pair[0])} onChange={(e) => onChange([parseScalar(type, e.target.value), pair[1]])} />
         <span className="text-xs text-slate-500">and</span>
-        <Input type={inputType} aria-label="To" value={show(pair[1])} onChange={(e) => onChange([pair[0], parseScalar(type, e.target.value)])} />
+        <Input type={inputType} aria-label="To" className="sm:w-36" value={show(pair[1])} onChange={(e) => onChange([pair[0], parseScalar(type, e.target.value)])} />
       </span>
     );
   }
   if (type === 'boolean') {
     return (
-      <Select aria-label="Value" value={String(value)} onChange={(e) => onChange(e.target.value === 'true')}>
+      <Select aria-label="Value" className="sm:w-28" value={String(value)} onChange={(e) => onChange(e.target.value === 'true')}>
         <option value="true">true</option>
         <option value="false">false</option>
       </Select>
     );
   }
-  return <Input type={inputType} aria-label="Value" value={show(value)} onChange={(e) => onChange(parseScalar(type, e.target.value))} />;
+  return <Input type={inputType} aria-label="Value" className="sm:w-48" value={show(value)} onChange={(e) => onChange(parseScalar(type, e.target.value))} />;
 }
