@@ -206,22 +206,26 @@ def test_bad_tokens_change_nothing_and_never_redirect_elsewhere(
     ids, messages = sent
     ada = messages[0]
     signer = LinkSigner(settings.secret_key)
-    click = _link(ada.html, "t/c")
-    token = click.rsplit("/", 1)[1]
-    body, sig = token.split(".")
-    forged_body = signer.sign("c", ada.idempotency_key, 0).split(".")[0]
+    key = ada.idempotency_key
+    token = _link(ada.html, "t/c").rsplit("/", 1)[1]
+    kind, expires, key_b64, sig, index = token.split(".")
+    other_key_b64 = signer.sign("t", messages[1].idempotency_key).split(".")[2]
+    tracking = signer.sign("t", key)
     cases = [
-        ("get", f"/t/c/{body}.{sig[:-2]}AA", 400),  # tampered signature
-        ("get", f"/t/c/{forged_body[:-2]}xx.{sig}", 400),  # tampered payload
-        ("get", "/t/c/" + LinkSigner("another-secret").sign("c", ada.idempotency_key), 400),
-        ("get", "/t/c/" + signer.sign("c", ada.idempotency_key, 0, expires=1), 400),  # expired
-        ("get", "/t/c/" + signer.sign("c", ada.idempotency_key, 7), 404),  # not in the message
-        ("get", "/t/c/" + signer.sign("c", "test:nope:1", 0), 404),  # no such message
-        ("get", "/t/c/" + signer.sign("o", ada.idempotency_key), 400),  # an open token
+        ("get", f"/t/c/{kind}.{expires}.{key_b64}.{sig[:-2]}AA.{index}", 400),  # signature
+        ("get", f"/t/c/{kind}.{int(expires) + 1}.{key_b64}.{sig}.{index}", 400),  # expiry
+        ("get", f"/t/c/{kind}.{expires}.{other_key_b64}.{sig}.{index}", 400),  # other message
+        ("get", "/t/c/" + LinkSigner("another-secret").sign("t", key) + ".0", 400),
+        ("get", "/t/c/" + signer.sign("t", key, expires=1) + ".0", 400),  # expired
+        ("get", f"/t/c/{tracking}.7", 404),  # not a link of this message
+        ("get", f"/t/c/{tracking}.-1", 404),
+        ("get", "/t/c/" + signer.sign("t", "test:nope:1") + ".0", 404),  # no such message
+        ("get", "/t/c/" + signer.sign("u", key) + ".0", 400),  # an unsubscribe token
+        ("get", f"/t/c/{tracking}", 400),  # no link index
         ("get", "/t/c/not-a-token", 400),
-        ("get", "/t/o/" + signer.sign("u", ada.idempotency_key), 400),
-        ("post", "/u/" + signer.sign("o", ada.idempotency_key), 400),
-        ("post", "/u/" + LinkSigner("another-secret").sign("u", ada.idempotency_key), 400),
+        ("get", "/t/o/" + signer.sign("u", key), 400),
+        ("post", f"/u/{tracking}", 400),  # a tracking token cannot unsubscribe
+        ("post", "/u/" + LinkSigner("another-secret").sign("u", key), 400),
         ("post", "/u/garbage.garbage", 400),
     ]
     for method, path, status in cases:

@@ -115,3 +115,32 @@ def test_deleted_customer_and_invalid_address(engine, sender):
     with Session(engine) as session:
         row = session.exec(select(Message).where(Message.customer_id == bad_id)).one()
     assert row.status == "failed" and "invalid email address" in row.last_error
+
+
+def test_a_concurrent_writer_wins_and_is_counted_as_already_done(engine, sender):
+    """Two attempts racing on one batch: the row written first stays, the other is not counted
+    as sent (the finished-key check ran before the concurrent insert)."""
+    ids = _customers(engine, "Ada", "Bob")
+    real_prepare = sender._prepare
+
+    def prepare_then_race(conn, content, compiled, chunk, outcome):
+        works = real_prepare(conn, content, compiled, chunk, outcome)
+        with Session(engine) as other:  # the other attempt commits Bob's row meanwhile
+            other.add(
+                Message(
+                    idempotency_key=f"test:c1:{ids[1]}",
+                    customer_id=ids[1],
+                    channel="email",
+                    status="sent",
+                    subject="from the other attempt",
+                )
+            )
+            other.commit()
+        return works
+
+    sender._prepare = prepare_then_race
+    outcome = asyncio.run(sender.send_batch(EMAIL, _recipients(ids)))
+    assert (outcome.sent, outcome.already_done) == (1, 1)
+    with Session(engine) as session:
+        bob = session.exec(select(Message).where(Message.customer_id == ids[1])).one()
+    assert bob.subject == "from the other attempt"

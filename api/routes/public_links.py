@@ -108,7 +108,7 @@ def click(token: str, session: SessionDep, settings: SettingsDep):
         message, parsed = _resolve(session, settings, token, "c")
     except _Refused as refused:
         return _page("Link not valid", f"<p>{html.escape(refused.reason)}.</p>", refused.status)
-    url = click_target(message, parsed.arg)
+    url = click_target(message, parsed.index)
     if url is None:
         return _page("Link not valid", "<p>This link is not part of the message.</p>", 404)
     record_click(session, message, url)

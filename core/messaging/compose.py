@@ -17,7 +17,6 @@ from core.config import Settings
 from core.messaging.templates import CompiledContent, html_to_text
 from core.messaging.tokens import LinkSigner
 
-_HREF = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.I)
 
 
@@ -38,6 +37,7 @@ class EmailComposer:
         address = parseaddr(settings.email_from)[1]
         self.domain = address.rpartition("@")[2] or "nudge.local"
         self._own = (self.base + "/u/", self.base + "/t/")
+        self._click = self.base + "/t/c/"
 
     def url(self, kind: str, token: str) -> str:
         prefix = "/u/" if kind == "u" else f"/t/{kind}/"
@@ -60,19 +60,18 @@ class EmailComposer:
         """Render one email. `text` is None when the content has no text part: it is derived
         from the final HTML when needed (SMTP, viewing), not stored for every outbox message."""
         expires = expires or self.signer.expiry()
-
-        def sign(kind: str, arg: int = 0) -> str:
-            return self.signer.sign(kind, key, arg, expires)
-
-        unsubscribe_url = self.url("u", sign("u"))
+        unsubscribe_url = self.url("u", self.signer.sign("u", key, expires))
+        tracking = self.signer.sign("t", key, expires)
         context = {
             "customer": customer,
             "metrics": metrics,
             "preferences": preferences,
             "unsubscribe_url": unsubscribe_url,
-            "view_in_browser_url": self.url("v", sign("v")),
+            "view_in_browser_url": self.url("v", tracking),
+            "_links": (tracker := _Tracker(f"{self._click}{tracking}.", self._own)),
         }
         parts = compiled.render(context)
+        links = tracker.links
         html = parts.get("html", "")
         if unsubscribe_url not in html:
             html = _before_body_end(
@@ -83,21 +82,6 @@ class EmailComposer:
         text = parts.get("text") or None
         if text is not None and unsubscribe_url not in text:
             text += f"\n\nUnsubscribe: {unsubscribe_url}"
-        links: list[str] = []
-        index: dict[str, int] = {}
-
-        def track(match: re.Match) -> str:
-            url = htmllib.unescape(match.group(3)).strip()
-            if not url.lower().startswith(("http://", "https://")) or url.startswith(self._own):
-                return match.group(0)
-            position = index.get(url)
-            if position is None:
-                position = index[url] = len(links)
-                links.append(url)
-            quote = match.group(2)
-            return f"{match.group(1)}{quote}{self.url('c', sign('c', position))}{quote}"
-
-        html = _HREF.sub(track, html)
         preheader = parts.get("preheader", "").strip()
         if preheader:
             html = _after_body_start(
@@ -105,7 +89,7 @@ class EmailComposer:
                 '<div style="display:none;max-height:0;overflow:hidden">'
                 f"{htmllib.escape(preheader)}</div>",
             )
-        pixel = self.url("o", sign("o"))
+        pixel = self.url("o", tracking)
         html = _before_body_end(
             html, f'<img src="{pixel}" width="1" height="1" alt="" style="display:none">'
         )
@@ -118,14 +102,43 @@ class EmailComposer:
         return ComposedEmail(subject, preheader, html, text, headers, links)
 
 
+class _Tracker:
+    """Per recipient: turns each link URL into a signed click URL, remembering the original."""
+
+    __slots__ = ("links", "_index", "_click", "_own")
+
+    def __init__(self, click_prefix: str, own: tuple[str, ...]):
+        self.links: list[str] = []
+        self._index: dict[str, int] = {}
+        self._click, self._own = click_prefix, own
+
+    def __call__(self, value):
+        url = str(value).strip()
+        if "&" in url:
+            url = htmllib.unescape(url)
+        if not url[:8].lower().startswith(("http://", "https://")) or url.startswith(self._own):
+            return value  # mailto:, anchors, our own unsubscribe / web-view links
+        position = self._index.get(url)
+        if position is None:
+            position = self._index[url] = len(self.links)
+            self.links.append(url)
+        return f"{self._click}{position}"
+
+
 def _before_body_end(html: str, snippet: str) -> str:
-    at = html.lower().rfind("</body>")
+    at = html.rfind("</body>")
+    if at < 0:
+        at = html.lower().rfind("</body>")
     return html + snippet if at < 0 else html[:at] + snippet + html[at:]
 
 
 def _after_body_start(html: str, snippet: str) -> str:
-    match = _BODY_OPEN.search(html)
-    return snippet + html if match is None else html[: match.end()] + snippet + html[match.end() :]
+    start = html.find("<body")
+    if start < 0:
+        match = _BODY_OPEN.search(html)  # e.g. <BODY>
+        start = match.start() if match else -1
+    end = html.find(">", start) + 1 if start >= 0 else 0
+    return html[:end] + snippet + html[end:]
 
 
 def text_of(html: str, text: str | None) -> str:

@@ -131,7 +131,7 @@ class MessageSender:
         self.push_channel = push_channel or build_push_channel(settings)
         self.signer = LinkSigner(settings.secret_key)
         self.composer = EmailComposer(settings, self.signer)
-        self._insert = None  # built per dialect on first use
+        self._insert_sql: dict[str, tuple] = {}  # per dialect, built on first use
         self._update = (
             update(M)
             .where(M.c.idempotency_key == bindparam("b_key"), M.c.status == "pending")
@@ -187,7 +187,7 @@ class MessageSender:
             for work in works:
                 if work.envelope is not None:
                     work.row.update(status="sent", sent_at=now)
-            inserted = self._insert_rows(conn, [w.row for w in works if not w.existing])
+            inserted = self._insert_outbox(conn, [w.row for w in works if not w.existing])
             existing = [w.row for w in works if w.existing]
             if existing:
                 conn.execute(self._update, [_update_params(row) for row in existing])
@@ -228,6 +228,61 @@ class MessageSender:
         with self.engine.begin() as conn:
             conn.execute(self._update, [_update_params(row) for row in rows])
 
+    def _insert_outbox(self, conn: Connection, rows: list[dict]) -> set[str]:
+        """Insert finished rows; the keys inserted. The hot path of the outbox, so: no RETURNING,
+        and values converted with the columns' own bind processors but each distinct datetime
+        once (a chunk shares one `now`), then one DBAPI executemany. When the row count shows a
+        conflict (a concurrent attempt wrote some first), ours are the rows with our created_at.
+        """
+        if not rows:
+            return set()
+        sql, names, processors, positional = self._outbox_insert_sql(conn)
+        converted: dict[int, Any] = {}  # id(datetime) -> bound value
+        params = []
+        for row in rows:
+            values = []
+            for name in names:
+                value = row[name]
+                proc = processors[name]
+                if proc is not None and value is not None:
+                    if name in _DATETIME_COLS:
+                        bound = converted.get(id(value))
+                        if bound is None:
+                            bound = converted[id(value)] = proc(value)
+                        value = bound
+                    else:
+                        value = proc(value)
+                values.append(value)
+            params.append(tuple(values) if positional else dict(zip(names, values, strict=True)))
+        written = conn.exec_driver_sql(sql, params).rowcount
+        keys = [row["idempotency_key"] for row in rows]
+        if written == len(rows):
+            return set(keys)
+        now = rows[0]["created_at"]
+        ours: set[str] = set()
+        for start in range(0, len(keys), _IN_CHUNK):
+            query = select(M.c.idempotency_key).where(
+                M.c.idempotency_key.in_(keys[start : start + _IN_CHUNK]), M.c.created_at == now
+            )
+            ours.update(conn.execute(query).scalars())
+        return ours
+
+    def _outbox_insert_sql(self, conn: Connection):
+        dialect = conn.dialect
+        cached = self._insert_sql.get(dialect.name)
+        if cached is None:
+            stmt = dialect_insert(conn, M).on_conflict_do_nothing(
+                index_elements=["idempotency_key"]
+            )
+            compiled = stmt.compile(dialect=dialect, column_keys=list(_ROW_TEMPLATE))
+            names = list(compiled.positiontup) if compiled.positional else list(_ROW_TEMPLATE)
+            processors = {
+                name: M.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+            }
+            cached = (compiled.string, names, processors, compiled.positional)
+            self._insert_sql[dialect.name] = cached
+        return cached
+
     def _insert_rows(self, conn: Connection, rows: list[dict]) -> set[str]:
         if not rows:
             return set()
@@ -256,7 +311,8 @@ class MessageSender:
                 outcome.already_done += 1
             else:
                 todo.append((r, found))
-        people = self._load_people(conn, [r.customer_id for r, _ in todo], content.channel)
+        uses = compiled.uses if isinstance(compiled, CompiledContent) else {}
+        people = self._load_people(conn, [r.customer_id for r, _ in todo], content.channel, uses)
         now = utcnow()
         expires = self.signer.expiry()
         is_email = content.channel == "email"
@@ -278,31 +334,35 @@ class MessageSender:
             works.append(work)
         return works
 
-    def _load_people(self, conn, customer_ids: list[int], channel: str) -> dict[int, tuple]:
-        """customer id -> (customer, metrics, preferences, device tokens), in one query."""
+    def _load_people(
+        self, conn, customer_ids: list[int], channel: str, uses: dict[str, frozenset[str]]
+    ) -> dict[int, tuple]:
+        """customer id -> (customer, metrics, preferences, device tokens), in one query that
+        reads only the columns the templates use (plus id and email)."""
+        customer_cols = [
+            n for n in _CUSTOMER_COLS if n in ("id", "email") or n in uses.get("customer", ())
+        ]
+        metric_cols = [n for n in _METRIC_COLS if n in uses.get("metrics", ())]
         cols = [
-            *[C.c[name] for name in _CUSTOMER_COLS],
-            *[X.c[name] for name in _METRIC_COLS],
+            *[C.c[name] for name in customer_cols],
+            *[X.c[name] for name in metric_cols],
             P.c.email_opt_in,
             P.c.push_opt_in,
         ]
-        n_customer, n_metrics = len(_CUSTOMER_COLS), len(_METRIC_COLS)
+        n_customer, n_metrics = len(customer_cols), len(metric_cols)
         ids = sorted(set(customer_ids))
         people: dict[int, tuple] = {}
         for start in range(0, len(ids), _IN_CHUNK):
+            joined = C.outerjoin(P, P.c.customer_id == C.c.id)
+            if metric_cols:
+                joined = joined.outerjoin(X, X.c.customer_id == C.c.id)
             stmt = (
-                select(*cols)
-                .select_from(
-                    C.outerjoin(X, X.c.customer_id == C.c.id).outerjoin(
-                        P, P.c.customer_id == C.c.id
-                    )
-                )
-                .where(C.c.id.in_(ids[start : start + _IN_CHUNK]))
+                select(*cols).select_from(joined).where(C.c.id.in_(ids[start : start + _IN_CHUNK]))
             )
             for values in conn.execute(stmt):
-                customer = dict(zip(_CUSTOMER_COLS, values[:n_customer], strict=True))
+                customer = dict(zip(customer_cols, values[:n_customer], strict=True))
                 metrics = dict(
-                    zip(_METRIC_COLS, values[n_customer : n_customer + n_metrics], strict=True)
+                    zip(metric_cols, values[n_customer : n_customer + n_metrics], strict=True)
                 )
                 # No preferences row means no consent, never consent.
                 prefs = {"email_opt_in": bool(values[-2]), "push_opt_in": bool(values[-1])}
@@ -369,7 +429,7 @@ class MessageSender:
             "customer": customer,
             "metrics": metrics,
             "preferences": prefs,
-            "unsubscribe_url": self.composer.url("u", self.signer.sign("u", key, 0, expires)),
+            "unsubscribe_url": self.composer.url("u", self.signer.sign("u", key, expires)),
             "view_in_browser_url": "",
         }
         try:
@@ -398,33 +458,48 @@ class MessageSender:
         work.envelope = envelope
 
 
+_ROW_TEMPLATE: dict[str, Any] = {
+    "idempotency_key": None,
+    "customer_id": None,
+    "channel": None,
+    "status": "pending",
+    "campaign_id": None,
+    "campaign_step_id": None,
+    "flow_id": None,
+    "flow_run_id": None,
+    "step_key": None,
+    "to_address": None,
+    "subject": None,
+    "html": None,
+    "text": None,
+    "payload": None,
+    "links": None,
+    "provider_message_id": None,
+    "attempts": 0,
+    "last_error": None,
+    "skip_reason": None,
+    "open_count": 0,
+    "click_count": 0,
+    "created_at": None,
+    "sent_at": None,
+    "updated_at": None,
+}
+_DATETIME_COLS = frozenset({"created_at", "sent_at", "updated_at"})
+
+
 def _new_row(r: Recipient, channel: str, now, attempts: int) -> dict[str, Any]:
-    return {
-        "idempotency_key": r.idempotency_key,
-        "customer_id": r.customer_id,
-        "channel": channel,
-        "status": "pending",
-        "campaign_id": r.campaign_id,
-        "campaign_step_id": r.campaign_step_id,
-        "flow_id": r.flow_id,
-        "flow_run_id": r.flow_run_id,
-        "step_key": r.step_key,
-        "to_address": None,
-        "subject": None,
-        "html": None,
-        "text": None,
-        "payload": None,
-        "links": None,
-        "provider_message_id": None,
-        "attempts": attempts,
-        "last_error": None,
-        "skip_reason": None,
-        "open_count": 0,
-        "click_count": 0,
-        "created_at": now,
-        "sent_at": None,
-        "updated_at": now,
-    }
+    row = _ROW_TEMPLATE.copy()
+    row["idempotency_key"] = r.idempotency_key
+    row["customer_id"] = r.customer_id
+    row["channel"] = channel
+    row["campaign_id"] = r.campaign_id
+    row["campaign_step_id"] = r.campaign_step_id
+    row["flow_id"] = r.flow_id
+    row["flow_run_id"] = r.flow_run_id
+    row["step_key"] = r.step_key
+    row["attempts"] = attempts
+    row["created_at"] = row["updated_at"] = now
+    return row
 
 
 def _update_params(row: dict) -> dict:

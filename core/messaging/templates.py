@@ -7,10 +7,10 @@ push parts are plain text. Templates see only `customer`, `metrics`, `preference
 
 import html as htmllib
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
+from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes, pass_context
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -94,9 +94,10 @@ def _check_ast(part: str, tree: nodes.Template) -> list[str]:
         arg = node.arg
         if isinstance(arg, nodes.Const) and isinstance(arg.value, str) and arg.value[:1] == "_":
             errors.append(f"{part}: line {node.lineno}: '{arg.value}' is not allowed (internals)")
-    for node in tree.find_all(nodes.Filter):
-        if node.name == "attr":
-            errors.append(f"{part}: line {node.lineno}: the 'attr' filter is not allowed")
+    for node in tree.find_all((nodes.Filter, nodes.FilterBlock)):
+        name = node.name if isinstance(node, nodes.Filter) else node.filter.name
+        if name == "attr" or name.startswith("_"):
+            errors.append(f"{part}: line {node.lineno}: the '{name}' filter is not allowed")
     assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
     for node in tree.find_all(nodes.Name):
         if node.ctx == "load" and node.name not in VARIABLES and node.name not in assigned:
@@ -195,6 +196,8 @@ class CompiledContent:
     names: list[str]
     combined: Any  # jinja Template of all parts, or None
     templates: dict[str, Any]  # part name -> jinja Template, the fallback
+    # The fields of each object the templates read, so a batch loads only those columns.
+    uses: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def render(self, context: dict[str, Any]) -> dict[str, str]:
         context = {**_GLOBALS, **context}
@@ -211,6 +214,58 @@ class CompiledContent:
 
 
 _GLOBALS = dict(HTML_ENV.globals)
+
+# Links are tracked at compile time: each `<a href="URL">` of the HTML becomes
+# `href="{% filter _track %}URL{% endfilter %}"`, and per recipient the `_links` object in the
+# context swaps the rendered URL for a signed click URL (and records it as an allowed link).
+# No regex runs over the rendered HTML of every message.
+_HREF = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
+
+
+def _wrap_links(source: str) -> str:
+    def wrap(match: re.Match) -> str:
+        url = match.group(3)
+        balanced = url.count("{{") == url.count("}}") and url.count("{%") == url.count("%}")
+        if not url.strip() or not balanced:
+            return match.group(0)
+        quote = match.group(2)
+        return f"{match.group(1)}{quote}{{% filter _track %}}{url}{{% endfilter %}}{quote}"
+
+    return _HREF.sub(wrap, source)
+
+
+@pass_context
+def _track(context, value):
+    tracker = context.get("_links")
+    return value if tracker is None else tracker(value)
+
+
+HTML_ENV.filters["_track"] = _track
+
+
+def fields_used(parts: dict[str, tuple[str, bool]]) -> dict[str, frozenset[str]]:
+    """{object: fields read}. An object used whole (`{{ customer }}`) counts as every field."""
+    attrs: dict[str, set[str]] = {name: set() for name in OBJECTS}
+    whole: set[str] = set()
+    for source, _ in parts.values():
+        if not source:
+            continue
+        tree = HTML_ENV.parse(source)
+        via_attr = 0
+        for node in tree.find_all(nodes.Getattr):
+            if isinstance(node.node, nodes.Name) and node.node.name in OBJECTS:
+                attrs[node.node.name].add(node.attr)
+                via_attr += 1
+        loads = [n for n in tree.find_all(nodes.Name) if n.ctx == "load" and n.name in OBJECTS]
+        if len(loads) > via_attr:
+            named = {n.name for n in loads}
+            whole |= named  # conservative: some use is not `object.field`
+    return {
+        name: frozenset(OBJECTS[name]) if name in whole else frozenset(attrs[name] & OBJECTS[name])
+        for name in OBJECTS
+    }
+
+
 _COMPILED: dict[tuple, CompiledContent] = {}
 
 
@@ -226,6 +281,8 @@ def compile_content(content: Any) -> CompiledContent:
         raise TemplateInvalid(errors)
     templates, pieces = {}, []
     for name, (source, is_html) in parts.items():
+        if source and name == "html":
+            source = _wrap_links(source)
         if source:
             templates[name] = (HTML_ENV if is_html else TEXT_ENV).from_string(source)
             pieces.append(
@@ -235,7 +292,9 @@ def compile_content(content: Any) -> CompiledContent:
         combined = HTML_ENV.from_string(_SEP.join(pieces)) if pieces else None
     except TemplateSyntaxError:
         combined = None  # e.g. a part that only parses on its own: render parts one by one
-    compiled = CompiledContent(content.channel, list(templates), combined, templates)
+    compiled = CompiledContent(
+        content.channel, list(templates), combined, templates, fields_used(parts)
+    )
     if len(_COMPILED) > 256:
         _COMPILED.clear()
     _COMPILED[key] = compiled

@@ -1,20 +1,26 @@
-"""Signed tokens for the public links in messages (unsubscribe, open pixel, click, web view).
+"""Signed tokens for the public links in messages.
 
-A token is `base64url(kind|arg|expiry|idempotency_key).base64url(hmac)`, HMAC-SHA256 with a key
-derived from SECRET_KEY. It names the message by its idempotency key, which exists before the row
-is written, so a batch is rendered and stored in one bulk write. The kind is signed too, so an
-open token can never be used as a click token.
+Two kinds per message: `u` (unsubscribe: it changes consent) and `t` (tracking: the open pixel,
+the web view and the click links). A token is `{kind}.{expiry}.{base64url(key)}.{base64url(mac)}`,
+the MAC being HMAC-SHA256 (truncated to 128 bits) over kind, expiry and the message's
+idempotency key, keyed from SECRET_KEY. Click links append `.{index}`: the index only picks one of
+the links stored on that message's row, so changing it can never lead anywhere else.
+
+Tokens name the message by its idempotency key, which exists before the row is written, so a
+batch is rendered and stored in one bulk write; and a message costs two MACs however many links
+it has.
 """
 
 import base64
+import binascii
 import hashlib
 import hmac
 import time
 from dataclasses import dataclass
 
-KINDS = frozenset({"u", "o", "c", "v"})  # unsubscribe, open, click, view in browser
 DEFAULT_TTL_SECONDS = 400 * 24 * 3600  # links in old emails keep working for over a year
 _SIG_BYTES = 16
+_URLSAFE = str.maketrans("+/", "-_")
 
 
 class TokenError(ValueError):
@@ -25,12 +31,12 @@ class TokenError(ValueError):
 class LinkToken:
     kind: str
     message_key: str  # the message's idempotency key
-    arg: int  # click: the index of the link in the message's allowed links
     expires_at: int
+    index: int | None = None  # click links: which of the message's links
 
 
 def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    return binascii.b2a_base64(data, newline=False).rstrip(b"=").decode().translate(_URLSAFE)
 
 
 def _unb64(text: str) -> bytes:
@@ -39,36 +45,47 @@ def _unb64(text: str) -> bytes:
 
 class LinkSigner:
     def __init__(self, secret_key: str, ttl_seconds: int = DEFAULT_TTL_SECONDS):
-        self._key = hashlib.sha256(b"nudge-link-token\0" + secret_key.encode()).digest()
+        key = hashlib.sha256(b"nudge-link-token\0" + secret_key.encode()).digest()
+        # HMAC's inner and outer pads hashed once (RFC 2104); each MAC then copies them.
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key.ljust(64, b"\0")))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key.ljust(64, b"\0")))
         self.ttl_seconds = ttl_seconds
 
     def _mac(self, payload: bytes) -> bytes:
-        return hmac.digest(self._key, payload, "sha256")[:_SIG_BYTES]
+        inner = self._inner.copy()
+        inner.update(payload)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()[:_SIG_BYTES]
 
     def expiry(self, now: float | None = None) -> int:
         return int((now if now is not None else time.time()) + self.ttl_seconds)
 
-    def sign(self, kind: str, message_key: str, arg: int = 0, expires: int | None = None) -> str:
-        """`expires` lets a caller signing many links at once compute it once."""
+    def sign(self, kind: str, message_key: str, expires: int | None = None) -> str:
         expires = expires if expires is not None else self.expiry()
-        payload = f"{kind}|{arg}|{expires}|{message_key}".encode()
-        return f"{_b64(payload)}.{_b64(self._mac(payload))}"
+        mac = self._mac(f"{kind}|{expires}|{message_key}".encode())
+        return f"{kind}.{expires}.{_b64(message_key.encode())}.{_b64(mac)}"
 
     def verify(self, token: str, kind: str, now: float | None = None) -> LinkToken:
+        """Check a token for a route of `kind`; click routes (`kind="c"`) need `.{index}`."""
+        want_index = kind == "c"
+        expected_kind = "t" if kind in ("o", "c", "v") else kind
         try:
-            body, sig = token.split(".")
-            payload = _unb64(body)
-            valid = hmac.compare_digest(_unb64(sig), self._mac(payload))
-        except (ValueError, TypeError) as exc:
+            fields = token.split(".")
+            if len(fields) != (5 if want_index else 4):
+                raise ValueError("wrong number of fields")
+            got_kind, expires, key_b64, sig = fields[:4]
+            key = _unb64(key_b64).decode()
+            valid = hmac.compare_digest(
+                _unb64(sig), self._mac(f"{got_kind}|{expires}|{key}".encode())
+            )
+            index = int(fields[4]) if want_index else None
+            parsed = LinkToken(got_kind, key, int(expires), index)
+        except (ValueError, TypeError, UnicodeDecodeError, binascii.Error) as exc:
             raise TokenError("malformed link") from exc
         if not valid:
             raise TokenError("this link is not valid (it was altered or is not ours)")
-        try:
-            got_kind, arg, expires, key = payload.decode().split("|", 3)
-            parsed = LinkToken(got_kind, key, int(arg), int(expires))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise TokenError("malformed link") from exc
-        if parsed.kind != kind:
+        if parsed.kind != expected_kind:
             raise TokenError("this link is not valid here")
         if parsed.expires_at < (now if now is not None else time.time()):
             raise TokenError("this link has expired")
