@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.state.settings = settings
     app.state.temporal_client = None
     install_security(app, settings)  # CORS, rate limits, security headers
-    install_observability(app)  # request latency; GET /metrics reads app.state.metrics_registry
+    install_observability(app, settings)  # latency histogram; counts for GET /metrics
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(public_router)

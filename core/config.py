@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     worker_metrics_port: int = Field(default=0, ge=0, le=65535)  # the worker's SDK metrics; 0 = off
     metrics_token: str | None = None  # when set, GET /metrics needs `Authorization: Bearer ...`
+    # /metrics counts rows in the database at most this often (seconds); 0 counts every scrape.
+    metrics_refresh_seconds: float = Field(default=30, ge=0)
     rate_limit_login_per_minute: int = Field(default=10, ge=0)
     rate_limit_public_per_minute: int = Field(default=600, ge=0)  # /t/... and /u/... links
 

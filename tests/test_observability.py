@@ -4,6 +4,7 @@ workflow and run ids, the worker's SDK metrics endpoint."""
 import json
 import logging
 import socket
+import time
 import uuid
 from datetime import timedelta
 
@@ -136,6 +137,36 @@ def test_metrics_report_a_database_outage_instead_of_failing(settings, engine):
         app.state.engine = engine
     assert response.status_code == 200
     assert _sample(response.text, "nudge_metrics_database_up") == 0
+
+
+def test_database_counts_are_a_snapshot_refreshed_in_the_background(settings, engine):
+    app = create_app(settings.model_copy(update={"metrics_refresh_seconds": 0.3}), engine=engine)
+    with TestClient(app) as c:
+        assert _sample(c.get("/metrics").text, "nudge_campaigns", status="draft") is None
+        with Session(engine) as s:
+            s.add(Campaign(name="New"))
+            s.commit()
+        # Within the interval: the snapshot, without touching the database.
+        assert _sample(c.get("/metrics").text, "nudge_campaigns", status="draft") is None
+        time.sleep(0.4)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the stale scrape started a refresh
+            text = c.get("/metrics").text
+            if _sample(text, "nudge_campaigns", status="draft") == 1:
+                break
+            time.sleep(0.05)
+        assert _sample(text, "nudge_campaigns", status="draft") == 1
+        assert 0 <= _sample(text, "nudge_metrics_database_age_seconds") < 5
+
+
+def test_refresh_interval_zero_counts_on_every_scrape(settings, engine):
+    app = create_app(settings.model_copy(update={"metrics_refresh_seconds": 0}), engine=engine)
+    with TestClient(app) as c:
+        c.get("/metrics")
+        with Session(engine) as s:
+            s.add(Campaign(name="New"))
+            s.commit()
+        assert _sample(c.get("/metrics").text, "nudge_campaigns", status="draft") == 1
 
 
 # --- logs -------------------------------------------------------------------------------------
