@@ -1,16 +1,25 @@
 """The campaign workflow on the time-skipping server: schedule, pause/resume, continue-as-new,
-A/B winner, and progress that adds up. Real worker, real database, real sender (outbox)."""
+A/B winner, and progress that adds up. Real worker, real database, real sender (outbox).
+
+`RECORD_HISTORIES=1 pytest tests/test_campaigns_workflow.py -k sqlite` rewrites the recorded
+histories in tests/histories/campaign_*.json (only when a change is meant to break replay, i.e.
+a new workflow type); otherwise they are replayed against the current code.
+"""
 
 import asyncio
+import os
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 from sqlmodel import Session
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowHistory, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
+from temporalio.worker import Replayer
 
 from core.campaigns import ab
 from core.models import Audience, CampaignStep, Message
@@ -24,8 +33,25 @@ from tests.test_campaigns_fixtures import (
     unique_ids,
 )
 from worker import build_worker
+from workflows import ALL_WORKFLOWS
 from workflows.campaign import CampaignWorkflow
 from workflows.campaign_types import CampaignWorkflowInput, RescheduleInput
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def _record(handle, name: str) -> None:
+    if os.environ.get("RECORD_HISTORIES") == "1":
+        history = await handle.fetch_history()
+        (HISTORIES / f"campaign_{name}.json").write_text(history.to_json())
+
+
+@pytest.mark.parametrize("name", ["scheduled", "pause_resume", "ab_test"])
+async def test_recorded_campaign_history_replays(name):
+    path = HISTORIES / f"campaign_{name}.json"
+    history = WorkflowHistory.from_json(f"campaign-{name}", path.read_text())
+    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history)  # raises on any non-determinism
 
 
 @pytest.fixture
@@ -66,6 +92,7 @@ async def test_scheduled_in_three_days_sends_nothing_before_and_everything_after
         assert message_counts(engine, campaign_id) == {}
         assert campaign_row(engine, campaign_id).status == "scheduled"
         result = await handle.result()
+        await _record(handle, "scheduled")
     assert result.status == "completed"
     assert (result.total, result.sent, result.skipped, result.failed) == (120, 108, 12, 0)
     assert result.remaining == 0
@@ -131,6 +158,7 @@ async def test_pause_sends_nothing_and_resume_finishes_without_duplicates(
         resumed = await handle.execute_update(CampaignWorkflow.resume)
         assert resumed.status == "sending"
         result = await handle.result()
+        await _record(handle, "pause_resume")
     assert (result.status, result.sent, result.remaining) == ("completed", 600, 0)
     assert result.sent + result.failed + result.skipped == result.total
     assert_one_message_each(engine, campaign_id, members)
@@ -201,6 +229,7 @@ async def test_ab_test_sends_variants_to_the_test_share_then_the_winner_to_the_r
                 .values(click_count=1, first_clicked_at=Message.created_at)
             )
         result = await handle.result()
+        await _record(handle, "ab_test")
     assert (result.status, result.sent) == ("completed", 300)
     assert_one_message_each(engine, campaign_id, members)
     assert campaign_row(engine, campaign_id).ab_winner_step_id == steps["B"]

@@ -158,7 +158,7 @@ class CampaignWorkflow:
                     ),
                     result_type=SendBatchResult,
                     start_to_close_timeout=timedelta(minutes=10),
-                    heartbeat_timeout=timedelta(seconds=20),
+                    heartbeat_timeout=timedelta(seconds=10),
                     retry_policy=DB_RETRY,
                 )
             finally:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 from temporalio.client import WorkflowUpdateFailedError
@@ -300,8 +301,7 @@ def update(campaign_id: int, body: CampaignUpdate, session: SessionDep, settings
 def delete(campaign_id: int, session: SessionDep) -> None:
     campaign = _get(session, campaign_id)
     _check("delete", campaign)
-    for step in campaign_steps(session, campaign_id):
-        session.delete(step)
+    session.execute(sa_delete(CampaignStep).where(CampaignStep.campaign_id == campaign_id))
     session.delete(campaign)
     session.commit()
 
