@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FRONTEND := frontend
 
-.PHONY: dev test install install-test frontend-build lint format bench clean
+.PHONY: dev test install install-test frontend-build frontend-test lint format bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Nudge needs Python 3.11+"'
@@ -37,6 +37,17 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+	$(MAKE) frontend-test
+
+# The web app: type check, unit tests (vitest, API modules against a real API), then end-to-end
+# in Debian's Chromium against the real stack (Temporal dev server, worker, API); the e2e run
+# refreshes docs/screenshots/.
+frontend-test: install-test
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	cd $(FRONTEND) && npx tsc --noEmit
+	cd $(FRONTEND) && npx vitest run
+	cd $(FRONTEND) && npm run build && npm run e2e
 
 bench: install-test
 	$(BIN)/python -m bench.run_all

@@ -69,7 +69,10 @@ function Form({ id, initial }: { id?: number; initial: CampaignDraft }) {
   const [touched, setTouched] = useState(false);
   const errors = touched ? checkDraft(draft) : {};
   const serverField = save.isError ? errorField(save.error) : undefined;
-  const set = <K extends keyof CampaignDraft>(key: K, value: CampaignDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const set = <K extends keyof CampaignDraft>(key: K, value: CampaignDraft[K]) => {
+    if (save.isError) save.reset(); // the refusal was about what is being changed now
+    setDraft((d) => ({ ...d, [key]: value }));
+  };
 
   const submit = () => {
     setTouched(true);
