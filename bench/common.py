@@ -82,15 +82,22 @@ def _create_missing_indexes(engine: Engine) -> None:
             index.create(engine, checkfirst=True)
 
 
-def timed(fn: Callable[[], object], repeat: int = 5) -> tuple[float, object]:
-    """Median seconds over `repeat` runs (after one warm-up) and the last result."""
-    result = fn()
-    times = []
+def alternate(
+    first: Callable[[], object], second: Callable[[], object], repeat: int = 5
+) -> tuple[tuple[float, object], tuple[float, object]]:
+    """Run two functions alternately `repeat` times (after a warm-up of each), so that noise
+    from other processes hits both alike; returns (median seconds, last result) for each."""
+    results = [first(), second()]
+    times: list[list[float]] = [[], []]
     for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+        for index, fn in enumerate((first, second)):
+            started = time.perf_counter()
+            results[index] = fn()
+            times[index].append(time.perf_counter() - started)
+    return (
+        (statistics.median(times[0]), results[0]),
+        (statistics.median(times[1]), results[1]),
+    )
 
 
 def peak_rss_mb() -> float:

@@ -15,9 +15,11 @@ are read as they are now.
 Every condition outside the customer row is a set-membership test `customer.id ∈ S` where S is
 a subquery over one table (`customer_metrics`, `customer_preferences`, `event` with
 GROUP BY/HAVING for counts, `order_item`). It compiles per dialect to what that database
-runs best: an uncorrelated `IN (SELECT ...)` on SQLite (materialised once per statement) and a
-correlated `EXISTS` on PostgreSQL (a semi/anti-join, or an index probe under OR). Pass
-`correlated=True` to force EXISTS when testing one customer. Only bound parameters are used.
+runs best. SQLite: an uncorrelated `IN (SELECT ...)` (materialised once per statement).
+PostgreSQL: `IN` where the test is a plain conjunct of the whole criteria (a semi-join the
+planner can drive from the subquery), a correlated `EXISTS` under OR or NOT (an anti-join or an
+index probe; a large `NOT IN` subplan would be quadratic). Pass `correlated=True` to force
+EXISTS when testing one customer. Only bound parameters are used.
 """
 
 from datetime import datetime, timedelta
@@ -80,7 +82,7 @@ def criteria_clause(
 ) -> ColumnElement[bool]:
     """A boolean SQL expression over `customer` (use in `select(...).select_from(Customer)`)."""
     group = parse_criteria(criteria)
-    return _Compiler(to_utc(as_of), correlated).group(group)
+    return _Compiler(to_utc(as_of), correlated).group(group, positive=True)
 
 
 def members_select(criteria: CriteriaGroup | dict, as_of: datetime) -> Select:
@@ -91,7 +93,14 @@ def members_select(criteria: CriteriaGroup | dict, as_of: datetime) -> Select:
 
 
 def count_members(bind: Session | Connection, criteria: CriteriaGroup | dict, as_of) -> int:
-    stmt = select(func.count()).select_from(CUSTOMER).where(criteria_clause(criteria, as_of))
+    clause = criteria_clause(criteria, as_of)
+    if isinstance(clause, InSet) and clause.positive:
+        # One set test ("bought shoes this year"): count the set itself. Its customer ids all
+        # exist (foreign keys, ON DELETE CASCADE), so the customer table need not be read.
+        ids = clause.inner if clause.inner._group_by_clauses else clause.inner.distinct()
+        stmt = select(func.count()).select_from(ids.subquery())
+    else:
+        stmt = select(func.count()).select_from(CUSTOMER).where(clause)
     return int(bind.scalar(stmt) or 0)
 
 
@@ -142,10 +151,11 @@ class InSet(ColumnElement[bool]):
     _is_implicitly_boolean = True  # a predicate: SQLite must not get `IN (...) = 1`
     inherit_cache = False  # built per call; not worth a cache key
 
-    def __init__(self, inner: Select, key, correlated: bool | None):
+    def __init__(self, inner: Select, key, correlated: bool | None, positive: bool = False):
         self.inner = inner
         self.key = key
         self.correlated = correlated
+        self.positive = positive  # a conjunct of the whole WHERE: not under OR or NOT
 
 
 def _exists_form(element: InSet):
@@ -162,7 +172,7 @@ def _in_set_default(element: InSet, compiler, **kw):
 
 @compiles(InSet, "postgresql")
 def _in_set_postgresql(element: InSet, compiler, **kw):
-    if element.correlated is False:
+    if element.correlated is False or (element.positive and element.correlated is None):
         return compiler.process(CUSTOMER_ID.in_(element.inner), **kw)
     return compiler.process(_exists_form(element), **kw)
 
@@ -253,23 +263,47 @@ class _Compiler:
         self.as_of = as_of
         self.correlated = correlated
 
-    def in_set(self, inner: Select, key) -> ColumnElement[bool]:
-        return InSet(inner, key, self.correlated)
+    def in_set(self, inner: Select, key, positive: bool = False) -> ColumnElement[bool]:
+        return InSet(inner, key, self.correlated, positive)
 
-    def group(self, group: CriteriaGroup) -> ColumnElement[bool]:
-        parts = [self.condition(c) for c in group.conditions]
-        clause = and_(*parts) if group.match == "all" else or_(*parts)
+    def group(self, group: CriteriaGroup, positive: bool = False) -> ColumnElement[bool]:
+        """`positive`: this group's result is a conjunct of the whole WHERE clause."""
+        combine = and_ if group.match == "all" else or_
+        single = len(group.conditions) == 1
+        positive = positive and not group.negate and (combine is and_ or single)
+        parts: list[ColumnElement[bool]] = []
+        # Conditions on the same 1:1 table share one subquery: "spent > 500 and ordered in the
+        # last 90 days" reads customer_metrics once, as a hand-written join would.
+        side: dict[tuple[str, bool], list[ColumnElement[bool]]] = {}
+        for cond in group.conditions:
+            spec = get_field(cond.field) if isinstance(cond, FieldCondition) else None
+            if spec is None or spec.source not in SIDE_TABLES:
+                parts.append(self.condition(cond, positive))
+                continue
+            holds = _holds_for_default(cond, spec.default)
+            predicate = self.predicate(spec.column, cond, nullable=spec.nullable)
+            side.setdefault((spec.source, holds), []).append(predicate)
+        for (source, holds), predicates in side.items():
+            key = SIDE_TABLES[source].c.customer_id
+            if not holds:  # customer ∈ {rows matching}
+                inner = select(key).where(combine(*predicates))
+                parts.append(self.in_set(inner, key, positive))
+            else:  # customer ∉ {rows not matching}; De Morgan swaps and/or inside
+                flip = or_ if combine is and_ else and_
+                misses = flip(*[not_(p) for p in predicates])
+                parts.append(not_(self.in_set(select(key).where(misses), key)))
+        clause = parts[0] if len(parts) == 1 else combine(*parts)
         return not_(clause) if group.negate else clause
 
-    def condition(self, node: Condition) -> ColumnElement[bool]:
+    def condition(self, node: Condition, positive: bool = False) -> ColumnElement[bool]:
         if isinstance(node, CriteriaGroup):
-            return self.group(node)
+            return self.group(node, positive)
         if isinstance(node, FieldCondition):
             return self.field(node)
         if isinstance(node, EventCondition):
-            return self.event(node)
+            return self.event(node, positive)
         if isinstance(node, ProductCondition):
-            return self.product(node)
+            return self.product(node, positive)
         raise TypeError(node)
 
     # fields
@@ -372,7 +406,7 @@ class _Compiler:
             clause = and_(column >= resolve_window(self.as_of, window), clause)
         return clause
 
-    def event(self, cond: EventCondition) -> ColumnElement[bool]:
+    def event(self, cond: EventCondition, positive: bool = False) -> ColumnElement[bool]:
         key = EVENT.c.customer_id
         where = [
             EVENT.c.name == literal(cond.event, String),
@@ -389,22 +423,23 @@ class _Compiler:
                 where.append(JsonValue(EVENT.c.properties, prop, "text") == text)
         base = select(key).where(*where)
 
-        def at_least(n: int) -> ColumnElement[bool]:
+        def at_least(n: int, positive: bool) -> ColumnElement[bool]:
             if n <= 0:
                 return true()
             if n == 1:
-                return self.in_set(base, key)
-            return self.in_set(base.group_by(key).having(func.count() >= n), key)
+                return self.in_set(base, key, positive)
+            return self.in_set(base.group_by(key).having(func.count() >= n), key, positive)
 
         if cond.op == "count_gte":
-            return at_least(cond.value)
+            return at_least(cond.value, positive)
         if cond.op == "count_lte":
-            return not_(at_least(cond.value + 1))
+            return not_(at_least(cond.value + 1, False))
         if cond.op == "never" or cond.value == 0:
-            return not_(at_least(1))
-        return self.in_set(base.group_by(key).having(func.count() == cond.value), key)
+            return not_(at_least(1, False))
+        exactly = base.group_by(key).having(func.count() == cond.value)
+        return self.in_set(exactly, key, positive)
 
-    def product(self, cond: ProductCondition) -> ColumnElement[bool]:
+    def product(self, cond: ProductCondition, positive: bool = False) -> ColumnElement[bool]:
         key = ORDER_ITEM.c.customer_id
         ((kind, value),) = cond.product.items()
         if kind == "category":
@@ -415,8 +450,9 @@ class _Compiler:
             ids = select(PRODUCT.c.id).where(PRODUCT.c.sku == literal(value, String))
             match = ORDER_ITEM.c.product_id.in_(ids.scalar_subquery())
         inner = select(key).where(match, self.window(ORDER_ITEM.c.placed_at, cond.within_last))
-        bought = self.in_set(inner, key)
-        return bought if cond.op == "purchased" else not_(bought)
+        if cond.op == "purchased":
+            return self.in_set(inner, key, positive)
+        return not_(self.in_set(inner, key))
 
 
 def _holds_for_default(cond: FieldCondition, default: Any) -> bool:
