@@ -36,6 +36,8 @@ def build_worker(
         # Sync activities (SQL, rendering) run in threads; async ones (SMTP, HTTP) on the loop.
         activity_executor=executor or concurrent.futures.ThreadPoolExecutor(max_workers=16),
         max_concurrent_activities=16,
+        # Server-side, shared by every worker on the queue: fits a mail provider's rate limit.
+        max_task_queue_activities_per_second=settings.worker_activities_per_second or None,
     )
 
 

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     metrics_refresh_seconds: float = Field(default=30, ge=0)
     rate_limit_login_per_minute: int = Field(default=10, ge=0)
     rate_limit_public_per_minute: int = Field(default=600, ge=0)  # /t/... and /u/... links
+    # A provider's send limit, enforced by Temporal across all workers: activities per second
+    # started from the task queue (a send activity is one batch). 0 = no limit.
+    worker_activities_per_second: float = Field(default=0, ge=0)
 
     @property
     def is_sqlite(self) -> bool:
