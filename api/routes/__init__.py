@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends
 
 from api.deps import get_current_principal
 from api.routes import (
+    ai,
     api_keys,
     auth,
     campaigns,
@@ -34,6 +35,7 @@ protected.include_router(metrics.router)
 protected.include_router(campaigns.router)
 protected.include_router(flows.router)
 protected.include_router(flow_runs.router)
+protected.include_router(ai.router)
 protected.include_router(messages.router)
 protected.include_router(templates.router)
 

@@ -40,7 +40,9 @@ COUNT = (
 )
 _COUNTRY_NAMES = sorted(COUNTRIES, key=len, reverse=True)
 COUNTRY = r"(?<![\w.])(?:" + "|".join(re.escape(c) for c in _COUNTRY_NAMES) + r")(?![\w])"
-COUNTRY_LIST = rf"{COUNTRY}(?:\s*(?:,\s*(?:or|and)?|/|&|\bor\b|\band\b)\s*(?:the\s+)?{COUNTRY})*"
+# Atomic separators and bounded lists: long repetitive inputs cannot make the engine backtrack.
+LIST_SEP = r"(?>\s*(?:,\s*(?:or\b|and\b)?|/|&|\bor\b|\band\b)\s*(?:the\s+)?)"
+COUNTRY_LIST = rf"{COUNTRY}(?:{LIST_SEP}{COUNTRY}){{0,20}}"
 PEOPLE = r"(?:customers|shoppers|buyers|users|people|subscribers|members|clients|contacts)"
 
 
@@ -373,7 +375,7 @@ STATIC_RULES: list[Rule] = [
      r"(?:in\s+)?(?:total\s+)?(?:spend|spent|purchases|lifetime (?:value|spend)|ltv)", spend),
     (rf"{AOV}\s+(?:of\s+|is\s+)?(?:(?P<cmp>{COMPARATOR})\s*)?{AMOUNT}"
      r"(?:\s*(?P<post>or more|or less|\+))?", aov),
-    (r"(?P<n>\d+)\s*(?P<plus>\+)\s*(?:orders|purchases)", orders_count),
+    (r"(?<!\d)(?P<n>\d{1,9})\s*(?P<plus>\+)\s*(?:orders|purchases)", orders_count),
     (rf"(?P<cmp>{COMPARATOR})\s+(?P<n>{NUMBER})\s+(?:orders|purchases)", orders_count),
     (rf"(?P<n>{NUMBER})\s+or\s+(?P<post>more|fewer|less)\s+(?:orders|purchases)", orders_count),
     (rf"(?:placed|made|with|have|has|having)\s+(?P<n>{NUMBER})\s+(?:orders?|purchases?)",
@@ -441,7 +443,7 @@ STATIC_RULES: list[Rule] = [
 CITY_RULE = (
     r"(?i:(?:live|living|lives|located|based|residing)\s+in|in|from)\s+"
     r"(?P<cities>[A-Z][a-zà-ÿ]+(?:[ -][A-Z][a-zà-ÿ]+)?"
-    r"(?:\s*(?:,|(?i:or)|/)\s*[A-Z][a-zà-ÿ]+(?:[ -][A-Z][a-zà-ÿ]+)?)*)"
+    r"(?:(?>\s*(?:,|(?i:or)|/)\s*)[A-Z][a-zà-ÿ]+(?:[ -][A-Z][a-zà-ÿ]+)?){0,10})"
 )
 
 STOPWORDS = {
@@ -522,10 +524,11 @@ class SegmentParser:
         explanation = f"Customers who {label}."
         leftover = _leftover(text, found)
         if leftover:
+            leftover = leftover if len(leftover) <= 200 else leftover[:200] + "…"
             explanation += f" Not understood, so ignored: {leftover!r}."
         if re.search(r"[€£]|\beuros?\b|\bpounds?\b|\bgbp\b|\beur\b", text, re.IGNORECASE):
             explanation += " Amounts are compared with order totals as recorded (no conversion)."
-        return criteria, explanation
+        return criteria, explanation[:2000]
 
     def _find(self, text: str) -> list[Found]:
         candidates: list[Found] = []

@@ -87,7 +87,8 @@ NUMBER_WORDS = {
     "eleven": 11,
     "twelve": 12,
 }
-NUMBER = r"(?:\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+# Bounded digit runs that start and end at a number's edge: no backtracking over long inputs.
+NUMBER = r"(?:(?<!\d)\d{1,9}(?!\d)|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 
 UNITS = {"hour": "hours", "day": "days", "week": "weeks", "month": "months", "year": "years"}
 UNIT = r"(?:hours?|days?|weeks?|months?|years?)"
@@ -125,7 +126,7 @@ CURRENCY_WORDS = {
     "gbp": "GBP",
 }
 AMOUNT = (
-    r"(?P<cur>[$€£])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<k>k\b)?"
+    r"(?P<cur>[$€£])?\s?(?<![\d.,])(?P<num>\d[\d,]{0,14}(?:\.\d{1,2})?)(?![\d,])\s?(?P<k>k\b)?"
     r"(?:\s?(?P<curw>dollars?|usd|bucks|euros?|eur|pounds?|gbp)\b)?"
 )
 
