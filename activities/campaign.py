@@ -15,7 +15,7 @@ from core.campaigns.content import campaign_steps, step_content
 from core.campaigns.stats import variant_scores
 from core.config import Settings
 from core.db import session_scope
-from core.messaging import MessageSender, Recipient
+from core.messaging import MessageSender, Recipient, SendOutcome
 from core.models import AudienceMember, Campaign, Customer, Message, Segment
 from core.timeutil import utcnow
 from workflows.campaign_types import (
@@ -77,8 +77,8 @@ class CampaignActivities:
     async def send_batch(self, data: SendBatchInput) -> SendBatchResult:
         """Send one keyset page of the audience (customer_id > after) through the sender.
 
-        Counts come from the message log for this page's keys, not from the attempt, so a batch
-        retried after a crash reports what was really sent, once.
+        When some rows were already finished (a retry after a crash), the counts come from the
+        message log for this page's keys, so the batch reports what was really sent, once.
         """
         page, steps = await _to_thread(self._load_page, data)
         result = SendBatchResult(
@@ -87,7 +87,7 @@ class CampaignActivities:
             attempted=0,
         )
         groups = self._assign(data, page, steps)
-        heartbeat_base = 0
+        total = SendOutcome()
         for step_id, customer_ids in groups.items():
             step = steps[step_id]
             recipients = [
@@ -99,34 +99,39 @@ class CampaignActivities:
                 )
                 for cid in customer_ids
             ]
-            base = heartbeat_base
+            base = result.attempted
             outcome = await self.sender.send_batch(
                 step_content(step.channel, step),
                 recipients,
                 heartbeat=lambda done, base=base: activity.heartbeat(base + done),
             )
-            heartbeat_base += len(recipients)
             result.attempted += len(recipients)
-            if outcome.retry_later:
-                # Transient failures stay pending; retrying the activity retries only them.
-                raise ApplicationError(f"{outcome.retry_later} messages must be retried later")
-        counted = await _to_thread(self._count, data.campaign_id, groups)
-        result.sent, result.failed, result.skipped, result.pending = counted
+            total.add(outcome)
+        if total.retry_later:
+            # Transient failures stay pending; retrying the activity retries only them.
+            raise ApplicationError(f"{total.retry_later} messages must be retried later")
+        if total.already_done:
+            # A retry (e.g. after a crash): what the lost attempt did is in the log, not here.
+            counted = await _to_thread(self._count, data.campaign_id, groups)
+            result.sent, result.failed, result.skipped, result.pending = counted
+        else:
+            result.sent, result.failed, result.skipped = total.sent, total.failed, total.skipped
         return result
 
     def _load_page(self, data: SendBatchInput):
         with Session(self.engine) as session:
-            page = list(
-                session.execute(
-                    select(AM.c.customer_id)
-                    .where(
-                        AM.c.audience_id == data.audience_id,
-                        AM.c.customer_id > data.after_customer_id,
-                    )
-                    .order_by(AM.c.customer_id)
-                    .limit(data.limit)
-                ).scalars()
+            stmt = (
+                select(AM.c.customer_id)
+                .where(
+                    AM.c.audience_id == data.audience_id,
+                    AM.c.customer_id > data.after_customer_id,
+                )
+                .order_by(AM.c.customer_id)
+                .limit(data.limit)
             )
+            if data.lanes > 1:
+                stmt = stmt.where(AM.c.customer_id % data.lanes == data.lane)
+            page = list(session.execute(stmt).scalars())
             campaign = self._campaign(session, data.campaign_id)
             steps = {s.id: s for s in campaign_steps(session, data.campaign_id)}
             for step in steps.values():

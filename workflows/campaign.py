@@ -130,11 +130,15 @@ class CampaignWorkflow:
         self.state.phase = "done"
 
     async def _send_phase(self) -> None:
-        """Keyset-paged batches from state.cursor until a short page ends the phase."""
+        """Keyset-paged batches, one per lane at a time, until every lane reads a short page."""
+        lanes = max(1, self.input.lanes)
         limit = self.input.batch_size
         if self.input.rate_per_second:
-            limit = max(1, min(limit, self.input.rate_per_second))
-        while not self.state.cancelled:
+            limit = max(1, min(limit, self.input.rate_per_second // lanes))
+        if not self.state.cursors:
+            self.state.cursors = [0] * lanes
+            self.state.lanes_done = [False] * lanes
+        while not self.state.cancelled and not all(self.state.lanes_done):
             await workflow.wait_condition(
                 lambda: self.state.status != lifecycle.PAUSED or self.state.cancelled
             )
@@ -143,42 +147,52 @@ class CampaignWorkflow:
             if self._continue_as_new_due():
                 await self._continue_as_new()
             started = workflow.now()
+            active = [i for i, done in enumerate(self.state.lanes_done) if not done]
             self.batch_in_flight = True
             try:
-                result = await workflow.execute_activity(
-                    "send_campaign_batch",
-                    SendBatchInput(
-                        campaign_id=self.input.campaign_id,
-                        audience_id=self.state.audience_id,
-                        after_customer_id=self.state.cursor,
-                        limit=limit,
-                        phase={"send": "all"}.get(self.state.phase, self.state.phase),
-                        ab_test_percent=self.input.ab_test_percent,
-                        winner_step_id=self.state.winner_step_id,
-                    ),
-                    result_type=SendBatchResult,
-                    start_to_close_timeout=timedelta(minutes=10),
-                    heartbeat_timeout=timedelta(seconds=10),
-                    retry_policy=DB_RETRY,
-                )
+                results = await asyncio.gather(*(self._send_batch(i, lanes, limit) for i in active))
             finally:
                 self.batch_in_flight = False
             self.batches_this_run += 1
-            self.state.batches += 1
-            self.state.cursor = result.last_customer_id
-            self.state.sent += result.sent
-            self.state.failed += result.failed
-            self.state.skipped += result.skipped
-            if result.scanned < limit:
-                self._next_phase()
-                await self._mirror()
-                return
-            await self._throttle(started, result.attempted)
+            for lane, result in zip(active, results, strict=True):
+                self.state.batches += 1
+                self.state.cursors[lane] = result.last_customer_id
+                self.state.lanes_done[lane] = result.scanned < limit
+                self.state.sent += result.sent
+                self.state.failed += result.failed
+                self.state.skipped += result.skipped
+            if all(self.state.lanes_done):
+                break
+            await self._throttle(started, sum(r.attempted for r in results))
             if workflow.now() - self.last_mirror >= MIRROR_EVERY:
                 await self._mirror()
+        if not self.state.cancelled:
+            self._next_phase()
+            await self._mirror()
+
+    async def _send_batch(self, lane: int, lanes: int, limit: int) -> SendBatchResult:
+        return await workflow.execute_activity(
+            "send_campaign_batch",
+            SendBatchInput(
+                campaign_id=self.input.campaign_id,
+                audience_id=self.state.audience_id,
+                after_customer_id=self.state.cursors[lane],
+                limit=limit,
+                lane=lane,
+                lanes=lanes,
+                phase={"send": "all"}.get(self.state.phase, self.state.phase),
+                ab_test_percent=self.input.ab_test_percent,
+                winner_step_id=self.state.winner_step_id,
+            ),
+            result_type=SendBatchResult,
+            start_to_close_timeout=timedelta(minutes=10),
+            heartbeat_timeout=timedelta(seconds=10),
+            retry_policy=DB_RETRY,
+        )
 
     def _next_phase(self) -> None:
-        self.state.cursor = 0
+        self.state.cursors = []
+        self.state.lanes_done = []
         if self.state.phase == "ab_test":
             self.state.phase = "ab_wait"
             wait = timedelta(seconds=self.input.ab_wait_seconds or 0)

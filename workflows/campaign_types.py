@@ -14,7 +14,9 @@ class CampaignRunState:
     phase: str = "wait"  # wait | send | ab_test | ab_wait | ab_rest | done
     audience_id: int | None = None
     total: int = 0
-    cursor: int = 0  # the last customer_id handled in the current phase (keyset)
+    # Per lane (customer_id % lanes), the last customer_id handled in the current phase.
+    cursors: list[int] = field(default_factory=list)
+    lanes_done: list[bool] = field(default_factory=list)
     sent: int = 0
     failed: int = 0
     skipped: int = 0
@@ -35,7 +37,10 @@ class CampaignWorkflowInput:
     flow_id: int | None = None
     rate_per_second: int | None = None  # throttle; None: as fast as the workers go
     batch_size: int = 1000
-    max_batches_per_run: int = 200  # continue-as-new at this bound even if not yet suggested
+    # Batches in flight at once, each paging its own share of the audience (customer_id % lanes):
+    # one lane renders while another waits on the database or Temporal.
+    lanes: int = 2
+    max_batches_per_run: int = 200  # rounds of batches; continue-as-new at this bound
     ab_test_percent: int | None = None
     ab_wait_seconds: int | None = None
     ab_winner_metric: str = "open"
@@ -78,6 +83,8 @@ class SendBatchInput:
     audience_id: int
     after_customer_id: int
     limit: int
+    lane: int = 0  # this batch pages customers with customer_id % lanes == lane
+    lanes: int = 1
     # all: every member gets the single step; ab_test: the test group gets the variants;
     # ab_rest: everyone outside the test group gets winner_step_id.
     phase: str = "all"

@@ -61,6 +61,7 @@ router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 # Temporal's history limits: about 10 events per batch).
 BATCH_SIZE = 1000
 BATCHES_PER_RUN = 200
+LANES = 2  # batches in flight at once (see CampaignWorkflowInput.lanes)
 FLOW_ENROL_ACTIVITY = "enroll_audience_in_flow"
 
 
@@ -151,6 +152,7 @@ async def _start(client, settings: Settings, session: Session, campaign: Campaig
         flow_id=campaign.flow_id,
         rate_per_second=campaign.send_rate_per_second,
         batch_size=BATCH_SIZE,
+        lanes=LANES,
         max_batches_per_run=BATCHES_PER_RUN,
         ab_test_percent=campaign.ab_test_percent,
         ab_wait_seconds=campaign.ab_wait_seconds,
