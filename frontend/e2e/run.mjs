@@ -1,7 +1,7 @@
 // End-to-end: the built app in Chromium (Debian's package, driven by playwright-core) against the
 // real stack (Temporal dev server + worker + API, temp SQLite). Takes the screenshots in
 // docs/screenshots/ at 1280 px and 390 px. `node e2e/run.mjs` (after `npm run build`).
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { chromium } from 'playwright-core';
@@ -62,6 +62,8 @@ for (const [name, scenario] of scenarios) {
     const file = join(FAILURES, `${name.replace(/\W+/g, '-')}.png`);
     await page.screenshot({ path: file }).catch(() => {});
     console.error(`✗ ${name}: ${error.stack ?? error}\n  at ${page.url()} (screenshot ${file})`);
+    const log = readFileSync(join(stack.dir, 'stack.log'), 'utf8').split('\n').slice(-60).join('\n');
+    console.error(`--- last lines of the stack's log (API, worker, Temporal) ---\n${log}`);
     break; // later scenarios build on earlier ones
   }
 }

@@ -3,7 +3,7 @@
 // the API (uvicorn). Nothing is shared with `make dev`: everything lives in a temp dir.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -141,8 +141,12 @@ export async function startStack({ temporal = true, customers = 40 } = {}) {
     ]);
     const baseURL = `http://127.0.0.1:${apiPort}`;
     await waitFor('api', async () => (await fetch(`${baseURL}/healthz`).catch(() => null))?.ok === true, api);
+    const dead = procs.find(({ proc }) => proc.exitCode !== null);
+    if (dead) throw new Error(`${dead.name} exited with code ${dead.proc.exitCode}`);
     return { baseURL, dir, ...secrets, stop };
   } catch (error) {
+    const log = readFileSync(join(dir, 'stack.log'), 'utf8').split('\n').slice(-40).join('\n');
+    console.error(`--- last lines of the stack's log ---\n${log}`);
     await stop();
     throw error;
   }
