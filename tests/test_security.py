@@ -1,5 +1,6 @@
 """Security around the whole app: CORS, headers, rate limits, session expiry, API keys."""
 
+import re
 import time
 
 import pytest
@@ -7,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.security.rate_limit import TokenBuckets
+from core.config import ROOT_DIR
 from tests.conftest import TEST_ADMIN_PASSWORD, TEST_API_KEY
 
 ALLOWED = "http://localhost:5173"
@@ -182,3 +184,13 @@ def test_api_key_bad_input_is_a_clear_4xx(client):
     # Out-of-range ids on routes that do not bound them are a 422 too (a handler, not a route).
     assert client.get(f"/api/customers/{2**70}").status_code == 422
     assert len(client.get("/api/api-keys").json()["data"]) == 1  # nothing half-written
+
+
+def test_the_web_app_fits_the_content_security_policy():
+    """The CSP allows only same-origin scripts: the app's HTML (which Vite keeps as is in the
+    build) must not carry inline scripts or load them from elsewhere."""
+    html = (ROOT_DIR / "frontend" / "index.html").read_text()
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts, "the app has an entry script"
+    for attributes, body in scripts:
+        assert 'src="/' in attributes and not body.strip(), attributes
