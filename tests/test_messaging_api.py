@@ -116,15 +116,18 @@ def test_valid_template_and_preview(client):
             "customer_id": cid,
             "content": {
                 "subject": "Hi {{ customer.first_name }}",
-                "html": "<p>{{ customer.first_name }}</p>",
+                "html": "<p>{{ customer.first_name }}</p>"
+                '<a href="https://x.example.com/?a=1&amp;b=2">x</a>',
             },
         },
     )
     assert preview.status_code == 200, preview.text
     out = preview.json()
     assert out["subject"] == "Hi <script>alert(1)</script>"
-    assert out["html"] == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
-    assert out["text"] == "<script>alert(1)</script>"
+    assert out["html"] == (
+        '<p>&lt;script&gt;alert(1)&lt;/script&gt;</p><a href="https://x.example.com/?a=1&amp;b=2">x</a>'
+    )
+    assert out["text"] == "<script>alert(1)</script>\nx (https://x.example.com/?a=1&b=2)"
     bad = client.post(
         "/api/templates/preview",
         json={"customer_id": cid, "content": {"subject": "x", "html": "{{ ''.__class__ }}"}},

@@ -144,3 +144,28 @@ def test_a_concurrent_writer_wins_and_is_counted_as_already_done(engine, sender)
     with Session(engine) as session:
         bob = session.exec(select(Message).where(Message.customer_id == ids[1])).one()
     assert bob.subject == "from the other attempt"
+
+
+def test_links_are_tracked_only_where_rendered(engine, sender):
+    """A literal link in an untaken `if` is not an allowed click target of that message."""
+    ids = _customers(engine, "Ada")
+    content = MessageContent(
+        channel="email",
+        subject="Links",
+        html=(
+            '<a href="https://a.example.com/1">one</a>'
+            '{% if customer.attributes.vip %}<a href="https://vip.example.com/">vip</a>{% endif %}'
+            + "".join(f'<a href="https://a.example.com/{n}">{n}</a>' for n in range(2, 12))
+            + '<a href="https://a.example.com/p?c={{ customer.id }}&amp;x=1">dynamic</a>'
+            + '<a href="mailto:help@example.com">mail</a><a href="#top">top</a>'
+        ),
+    )
+    asyncio.run(sender.send_batch(content, _recipients(ids)))
+    with Session(engine) as session:
+        row = session.exec(select(Message)).one()
+    assert row.links[0] == "https://a.example.com/1" and row.links[1] is None
+    assert row.links[2:12] == [f"https://a.example.com/{n}" for n in range(2, 12)]
+    assert row.links[12] == f"https://a.example.com/p?c={ids[0]}&x=1"
+    assert "vip.example.com" not in row.html and "a.example.com" not in row.html
+    assert 'href="mailto:help@example.com"' in row.html and 'href="#top"' in row.html
+    assert row.html.count("/t/c/") == 12

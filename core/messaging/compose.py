@@ -68,11 +68,14 @@ class EmailComposer:
             "preferences": preferences,
             "unsubscribe_url": unsubscribe_url,
             "view_in_browser_url": self.url("v", tracking),
-            "_links": (tracker := _Tracker(f"{self._click}{tracking}.", self._own)),
         }
+        click = f"{self._click}{tracking}."
+        tracker = _Tracker(click, self._own, compiled.static_links)
+        context["_links"] = tracker
+        context["_click"] = click
         parts = compiled.render(context)
-        links = tracker.links
         html = parts.get("html", "")
+        links = tracker.finish(html)
         if unsubscribe_url not in html:
             html = _before_body_end(
                 html,
@@ -103,16 +106,31 @@ class EmailComposer:
 
 
 class _Tracker:
-    """Per recipient: turns each link URL into a signed click URL, remembering the original."""
+    """Per recipient: turns link URLs into signed click URLs and lists the links sent."""
 
-    __slots__ = ("links", "_index", "_click", "_own")
+    __slots__ = ("links", "_index", "_click", "_own", "_static")
 
-    def __init__(self, click_prefix: str, own: tuple[str, ...]):
-        self.links: list[str] = []
-        self._index: dict[str, int] = {}
+    def __init__(self, click_prefix: str, own: tuple[str, ...], static: list[str]):
+        self.links: list[str | None] = [None] * len(static)
+        self._static = static
+        self._index: dict[str, int] = {url: i for i, url in enumerate(static)} if static else {}
         self._click, self._own = click_prefix, own
 
+    def finish(self, html: str) -> list[str | None]:
+        """The links of this message: a literal link of the template counts only if it was
+        rendered (not in an untaken `if`), so the redirect never leads to one it did not show."""
+        for position, url in enumerate(self._static):
+            if self.links[position] is None:
+                end = f"{self._click}{position}"
+                at = html.find(end)
+                while at >= 0 and html[at + len(end) : at + len(end) + 1].isdigit():
+                    at = html.find(end, at + 1)  # ...t.1 is not ...t.10
+                if at >= 0:
+                    self.links[position] = url
+        return self.links
+
     def __call__(self, value):
+        """A link built from variables (compiled to a `_track` filter block)."""
         url = str(value).strip()
         if "&" in url:
             url = htmllib.unescape(url)
@@ -122,6 +140,8 @@ class _Tracker:
         if position is None:
             position = self._index[url] = len(self.links)
             self.links.append(url)
+        else:
+            self.links[position] = url
         return f"{self._click}{position}"
 
 

@@ -198,9 +198,12 @@ class CompiledContent:
     templates: dict[str, Any]  # part name -> jinja Template, the fallback
     # The fields of each object the templates read, so a batch loads only those columns.
     uses: dict[str, frozenset[str]] = field(default_factory=dict)
+    static_links: list[str] = field(default_factory=list)  # literal link URLs, by index
 
     def render(self, context: dict[str, Any]) -> dict[str, str]:
         context = {**_GLOBALS, **context}
+        if "_click" not in context:  # not tracking (a preview): links stay as written
+            return self._untracked(context)
         if self.combined is not None:
             tpl = self.combined
             try:
@@ -212,26 +215,49 @@ class CompiledContent:
                 return dict(zip(self.names, values, strict=True))
         return {name: tpl.render(context) for name, tpl in self.templates.items()}
 
+    def _untracked(self, context: dict[str, Any]) -> dict[str, str]:
+        context["_click"] = _CLICK_MARK
+        parts = self.render(context)
+        if "html" in parts and self.static_links:
+            html = parts["html"]
+            for i in range(len(self.static_links) - 1, -1, -1):  # 10 before 1
+                html = html.replace(f"{_CLICK_MARK}{i}", htmllib.escape(self.static_links[i]))
+            parts["html"] = html
+        return parts
 
+
+_CLICK_MARK = "\x1dlink:"  # stands in for the click prefix in an untracked render
 _GLOBALS = dict(HTML_ENV.globals)
 
-# Links are tracked at compile time: each `<a href="URL">` of the HTML becomes
-# `href="{% filter _track %}URL{% endfilter %}"`, and per recipient the `_links` object in the
-# context swaps the rendered URL for a signed click URL (and records it as an allowed link).
-# No regex runs over the rendered HTML of every message.
+# Links are tracked at compile time, so no regex runs over every rendered message:
+# - a literal `<a href="https://...">` becomes `href="{{ _click }}i"` (a variable, not a call:
+#   the cheapest thing Jinja renders); `_click` is the recipient's signed click-URL prefix;
+# - a link built from variables becomes `href="{% filter _track %}...{% endfilter %}"`: its
+#   rendered URL goes to the same per-recipient tracker;
+# - links to `unsubscribe_url` / `view_in_browser_url`, mailto: and anchors are left alone.
 _HREF = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
+_OWN = re.compile(r"^\s*\{\{\s*(unsubscribe_url|view_in_browser_url)\s*\}\}\s*$")
 
 
-def _wrap_links(source: str) -> str:
+def _wrap_links(source: str) -> tuple[str, list[str]]:
+    """The source with links wrapped, and the literal link URLs (index = position)."""
+    static: list[str] = []
+
     def wrap(match: re.Match) -> str:
-        url = match.group(3)
+        url, quote = match.group(3), match.group(2)
+        if "{{" not in url and "{%" not in url:
+            target = htmllib.unescape(url).strip()
+            if not target[:8].lower().startswith(("http://", "https://")):
+                return match.group(0)
+            if target not in static:
+                static.append(target)
+            return f"{match.group(1)}{quote}{{{{ _click }}}}{static.index(target)}{quote}"
         balanced = url.count("{{") == url.count("}}") and url.count("{%") == url.count("%}")
-        if not url.strip() or not balanced:
+        if _OWN.match(url) or not balanced:
             return match.group(0)
-        quote = match.group(2)
         return f"{match.group(1)}{quote}{{% filter _track %}}{url}{{% endfilter %}}{quote}"
 
-    return _HREF.sub(wrap, source)
+    return _HREF.sub(wrap, source), static
 
 
 @pass_context
@@ -279,10 +305,10 @@ def compile_content(content: Any) -> CompiledContent:
     errors = validate_template(content)
     if errors:
         raise TemplateInvalid(errors)
-    templates, pieces = {}, []
+    templates, pieces, static_links = {}, [], []
     for name, (source, is_html) in parts.items():
         if source and name == "html":
-            source = _wrap_links(source)
+            source, static_links = _wrap_links(source)
         if source:
             templates[name] = (HTML_ENV if is_html else TEXT_ENV).from_string(source)
             pieces.append(
@@ -293,7 +319,7 @@ def compile_content(content: Any) -> CompiledContent:
     except TemplateSyntaxError:
         combined = None  # e.g. a part that only parses on its own: render parts one by one
     compiled = CompiledContent(
-        content.channel, list(templates), combined, templates, fields_used(parts)
+        content.channel, list(templates), combined, templates, fields_used(parts), static_links
     )
     if len(_COMPILED) > 256:
         _COMPILED.clear()

@@ -47,7 +47,8 @@ class MessageDetail(MessagePublic):
     html: str | None
     text: str | None  # derived from the HTML when the template had no text part
     payload: dict[str, Any] | None  # push: title, body, deep_link, device tokens
-    links: list[str] | None  # the only URLs the click redirect will go to
+    # The only URLs the click redirect goes to (null: a link of the template not in this one).
+    links: list[str | None] | None
 
 
 class TemplateContent(BaseModel):
