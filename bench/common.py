@@ -84,19 +84,22 @@ def _create_missing_indexes(engine: Engine) -> None:
 
 def alternate(
     first: Callable[[], object], second: Callable[[], object], repeat: int = 5
-) -> tuple[tuple[float, object], tuple[float, object]]:
+) -> tuple[tuple[float, float, object], ...]:
     """Run two functions alternately `repeat` times (after a warm-up of each), so that noise
-    from other processes hits both alike; returns (median seconds, last result) for each."""
+    from other processes hits both alike; returns (median wall seconds, median CPU seconds of
+    this process, last result) for each. SQLite runs in-process, so its CPU time is the
+    query's own cost whatever else the machine is doing."""
     results = [first(), second()]
     times: list[list[float]] = [[], []]
+    cpu: list[list[float]] = [[], []]
     for _ in range(repeat):
         for index, fn in enumerate((first, second)):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             results[index] = fn()
             times[index].append(time.perf_counter() - started)
-    return (
-        (statistics.median(times[0]), results[0]),
-        (statistics.median(times[1]), results[1]),
+            cpu[index].append(time.process_time() - started_cpu)
+    return tuple(
+        (statistics.median(times[i]), statistics.median(cpu[i]), results[i]) for i in (0, 1)
     )
 
 

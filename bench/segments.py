@@ -197,18 +197,27 @@ def raw_query(sql: str, as_of: datetime):
 
 def run(engine: Engine, as_of: datetime, repeat: int) -> None:
     dialect = engine.dialect.name
-    print(f"{'criteria':40} {'count':>9} {'compiled s':>11} {'raw SQL s':>10} {'ratio':>6}")
+    in_process = dialect == "sqlite"
+    header = f"{'criteria':38} {'count':>9} {'compiled':>9} {'raw SQL':>9} {'ratio':>6}"
+    if in_process:
+        header += f" {'cpu comp':>8} {'cpu raw':>8} {'ratio':>6}"
+    print(header + "   (median seconds)")
     with engine.connect() as conn:
         for name, (criteria, sql) in CASES.items():
             stmt, params = raw_query(sql.get(dialect) or sql["any"], as_of)
-            (compiled_s, count), (raw_s, raw_count) = alternate(
+            (compiled_s, compiled_cpu, count), (raw_s, raw_cpu, raw_count) = alternate(
                 lambda c=criteria: count_members(conn, c, as_of),
                 lambda s=stmt, p=params: conn.execute(s, p).scalar(),
                 repeat,
             )
             agree = "" if count == raw_count else f"  MISMATCH raw={raw_count}"
             ratio = compiled_s / raw_s if raw_s else float("inf")
-            print(f"{name:40} {count:>9,} {compiled_s:>11.3f} {raw_s:>10.3f} {ratio:>6.2f}{agree}")
+            cpu = ""
+            if in_process:
+                cpu = f" {compiled_cpu:>8.3f} {raw_cpu:>8.3f} {compiled_cpu / raw_cpu:>6.2f}"
+            print(
+                f"{name:38} {count:>9,} {compiled_s:>9.3f} {raw_s:>9.3f} {ratio:>6.2f}{cpu}{agree}"
+            )
 
     before = peak_rss_mb()
     started = time.perf_counter()

@@ -263,8 +263,11 @@ class _Compiler:
         self.as_of = as_of
         self.correlated = correlated
 
-    def in_set(self, inner: Select, key, positive: bool = False) -> ColumnElement[bool]:
-        return InSet(inner, key, self.correlated, positive)
+    def in_set(
+        self, inner: Select, key, positive: bool = False, probe: bool = False
+    ) -> ColumnElement[bool]:
+        correlated = True if probe and self.correlated is None else self.correlated
+        return InSet(inner, key, correlated, positive)
 
     def group(self, group: CriteriaGroup, positive: bool = False) -> ColumnElement[bool]:
         """`positive`: this group's result is a conjunct of the whole WHERE clause."""
@@ -275,6 +278,14 @@ class _Compiler:
         # Conditions on the same 1:1 table share one subquery: "spent > 500 and ordered in the
         # last 90 days" reads customer_metrics once, as a hand-written join would.
         side: dict[tuple[str, bool], list[ColumnElement[bool]]] = {}
+        # When another set drives this AND (an event or purchase set; for consent, also a
+        # metrics set), test the 1:1 tables by primary-key probes of its candidates rather than
+        # materialising their often large sets ("opted in" is most customers).
+        drives = positive and combine is and_
+        probe = {
+            "metrics": drives and any(map(_selects_few, group.conditions)),
+            "preferences": drives and any(map(_selects_few, group.conditions)),
+        }
         for cond in group.conditions:
             spec = get_field(cond.field) if isinstance(cond, FieldCondition) else None
             if spec is None or spec.source not in SIDE_TABLES:
@@ -283,15 +294,17 @@ class _Compiler:
             holds = _holds_for_default(cond, spec.default)
             predicate = self.predicate(spec.column, cond, nullable=spec.nullable)
             side.setdefault((spec.source, holds), []).append(predicate)
+        if drives and ("metrics", False) in side:
+            probe["preferences"] = True
         for (source, holds), predicates in side.items():
             key = SIDE_TABLES[source].c.customer_id
             if not holds:  # customer ∈ {rows matching}
                 inner = select(key).where(combine(*predicates))
-                parts.append(self.in_set(inner, key, positive))
+                parts.append(self.in_set(inner, key, positive, probe[source]))
             else:  # customer ∉ {rows not matching}; De Morgan swaps and/or inside
                 flip = or_ if combine is and_ else and_
                 misses = flip(*[not_(p) for p in predicates])
-                parts.append(not_(self.in_set(select(key).where(misses), key)))
+                parts.append(not_(self.in_set(select(key).where(misses), key, probe=probe[source])))
         clause = parts[0] if len(parts) == 1 else combine(*parts)
         return not_(clause) if group.negate else clause
 
@@ -453,6 +466,13 @@ class _Compiler:
         if cond.op == "purchased":
             return self.in_set(inner, key, positive)
         return not_(self.in_set(inner, key))
+
+
+def _selects_few(cond: Condition) -> bool:
+    """An event or purchase test that can drive a query (a set of ids, not its complement)."""
+    if isinstance(cond, EventCondition):
+        return cond.op in ("count_gte", "count_eq") and (cond.value or 0) >= 1
+    return isinstance(cond, ProductCondition) and cond.op == "purchased"
 
 
 def _holds_for_default(cond: FieldCondition, default: Any) -> bool:
