@@ -105,7 +105,7 @@ function Form({ id, initial }: { id?: number; initial: CampaignDraft }) {
           </>
         }
       />
-      <div className="grid gap-4 lg:grid-cols-2">
+      <div className="grid gap-4 *:min-w-0 lg:grid-cols-2">
         <Card>
           <div className="space-y-3">
             <Field label="Name" error={fieldError('name')}>

@@ -118,7 +118,7 @@ export function CustomerProfile({ id }: { id: number }) {
             <Stat label="Average order" value={money(c.metrics?.avg_order_value ?? 0)} />
             <Stat label="Last order" value={<span className="text-base">{dateTime(c.metrics?.last_order_at)}</span>} />
           </div>
-          <div className="mt-4 grid gap-4 lg:grid-cols-3">
+          <div className="mt-4 grid gap-4 *:min-w-0 lg:grid-cols-3">
             <div className="space-y-4">
               <Card title="Profile">
                 <dl className="grid grid-cols-[7rem_1fr] gap-y-1 text-sm">
@@ -135,7 +135,7 @@ export function CustomerProfile({ id }: { id: number }) {
                   {Object.entries(c.attributes ?? {}).map(([k, v]) => (
                     <div key={k} className="contents">
                       <dt className="truncate text-slate-500">{k}</dt>
-                      <dd className="break-all">{JSON.stringify(v)}</dd>
+                      <dd className="break-all">{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
                     </div>
                   ))}
                 </dl>

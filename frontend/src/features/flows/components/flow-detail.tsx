@@ -119,7 +119,7 @@ export function FlowDetail({ id }: { id: number }) {
             }
           />
           <FormError message={action.isError ? errorMessage(action.error) : null} />
-          <div className="mt-2 grid gap-4 lg:grid-cols-3">
+          <div className="mt-2 grid gap-4 *:min-w-0 lg:grid-cols-3">
             <div className="space-y-4">
               <Card title="Definition">
                 <p className="mb-2 text-sm text-slate-600">

@@ -105,7 +105,7 @@ function Form({ id, initial }: { id?: number; initial: FlowInput }) {
           </Button>
         }
       />
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid gap-4 *:min-w-0 lg:grid-cols-3">
         <Card className="h-fit">
           <div className="space-y-3">
             <Field label="Name" error={nameError}>

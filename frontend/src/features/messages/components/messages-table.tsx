@@ -57,7 +57,7 @@ export function MessagesTable({ filters }: { filters: MessageFilters }) {
         }
       />
       <div className="grid gap-4 2xl:grid-cols-5">
-        <div className={open ? '2xl:col-span-3' : '2xl:col-span-5'}>
+        <div className={`min-w-0 ${open ? '2xl:col-span-3' : '2xl:col-span-5'}`}>
           {messages.isPending ? (
             <Loading />
           ) : messages.isError ? (
@@ -91,7 +91,7 @@ export function MessagesTable({ filters }: { filters: MessageFilters }) {
           )}
         </div>
         {open && (
-          <div className="order-first 2xl:order-none 2xl:col-span-2">
+          <div className="order-first min-w-0 2xl:order-none 2xl:col-span-2">
             <MessageView key={open.id} message={open} onClose={() => setOpen(null)} />
           </div>
         )}

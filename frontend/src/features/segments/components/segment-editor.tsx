@@ -24,7 +24,7 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
-function DescribeBox({ onCriteria }: { onCriteria: (g: Group, note?: string) => void }) {
+function DescribeBox({ onCriteria }: { onCriteria: (g: Group, note: string, name: string) => void }) {
   const [prompt, setPrompt] = useState('');
   const ai = useDescribeSegment();
   return (
@@ -42,7 +42,7 @@ function DescribeBox({ onCriteria }: { onCriteria: (g: Group, note?: string) => 
           variant="secondary"
           busy={ai.isPending}
           disabled={prompt.trim().length < 3}
-          onClick={() => ai.mutate(prompt.trim(), { onSuccess: (r) => onCriteria(r.criteria, r.explanation) })}
+          onClick={() => ai.mutate(prompt.trim(), { onSuccess: (r) => onCriteria(r.criteria, r.explanation ?? '', r.name) })}
         >
           Build with AI
         </Button>
@@ -92,7 +92,7 @@ function Editor({ id, initial }: { id?: number; initial: Draft }) {
           </Button>
         }
       />
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid gap-4 *:min-w-0 lg:grid-cols-3">
         <div className="space-y-4 lg:col-span-2">
           <Card>
             <Field label="Name" error={nameError}>
@@ -114,10 +114,10 @@ function Editor({ id, initial }: { id?: number; initial: Draft }) {
         <div className="space-y-4">
           <SegmentPreview criteria={debounced} ready={ready} />
           <DescribeBox
-            onCriteria={(g, explanation) => {
+            onCriteria={(g, explanation, suggested) => {
               setCriteria(g);
-              setNote(explanation);
-              if (!name.trim()) setName('AI segment');
+              setNote(explanation || undefined);
+              if (!name.trim()) setName(suggested);
             }}
           />
           {note && <p className="rounded-md bg-indigo-50 p-3 text-sm text-indigo-900">{note}</p>}
