@@ -113,9 +113,19 @@ def configure_logging(settings: Settings) -> None:
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
+    _temporal_loggers_append_details(settings.log_format == "text")
     if settings.log_format == "json":
         # uvicorn's loggers have their own text handlers; send them through ours instead.
         for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
             uvicorn_logger = logging.getLogger(name)
             uvicorn_logger.handlers.clear()
             uvicorn_logger.propagate = True
+
+
+def _temporal_loggers_append_details(on: bool) -> None:
+    """The SDK's workflow/activity loggers append their ids to the message text; JSON lines carry
+    them as fields already, so the message stays what the code wrote."""
+    from temporalio import activity, workflow
+
+    workflow.logger.workflow_info_on_message = on
+    activity.logger.activity_info_on_message = on
