@@ -235,6 +235,26 @@ async def _history(client, workflow_id: str) -> tuple[int, int, int]:
     return runs, total, largest
 
 
+async def _timeline(client, workflow_id: str) -> str:
+    """Seconds spent per activity type (scheduled → completed) in the first run."""
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    first = history.events[0].event_time.ToDatetime()
+    scheduled, spent = {}, {}
+    for event in history.events:
+        attrs = event.activity_task_scheduled_event_attributes
+        if attrs.activity_type.name:
+            scheduled[event.event_id] = (attrs.activity_type.name, event.event_time.ToDatetime())
+        done = event.activity_task_completed_event_attributes
+        if done.scheduled_event_id in scheduled:
+            name, at = scheduled.pop(done.scheduled_event_id)
+            spent[name] = (
+                spent.get(name, 0.0) + (event.event_time.ToDatetime() - at).total_seconds()
+            )
+    last = history.events[-1].event_time.ToDatetime()
+    parts = ", ".join(f"{name} {secs:.1f} s" for name, secs in spent.items())
+    return f"run {(last - first).total_seconds():.1f} s: {parts}"
+
+
 async def main(argv=None) -> int:
     from sqlalchemy import update
     from sqlmodel import Session, SQLModel
@@ -255,6 +275,7 @@ async def main(argv=None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     parser.add_argument("--lanes", type=int, default=LANES)
+    parser.add_argument("--timeline", action="store_true", help="time per activity type")
     args = parser.parse_args(argv)
     largest = max(args.sizes)
 
@@ -320,7 +341,8 @@ async def main(argv=None) -> int:
                 CampaignWorkflow.run,
                 CampaignWorkflowInput(
                     campaign_id=campaign_id,
-                    batch_size=BATCH_SIZE,
+                    batch_size=args.batch_size,
+                    lanes=args.lanes,
                     max_batches_per_run=BATCHES_PER_RUN,
                 ),
                 id=f"campaign-{campaign_id}",
@@ -356,6 +378,8 @@ async def main(argv=None) -> int:
                 f"| {runs} | {events:,} / {biggest:,} |",
                 flush=True,
             )
+            if args.timeline:
+                print(f"  {size:,}: {await _timeline(client, handle.id)}", flush=True)
     finally:
         worker.kill()
         worker.wait()
