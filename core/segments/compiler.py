@@ -97,8 +97,10 @@ def count_members(bind: Session | Connection, criteria: CriteriaGroup | dict, as
     if isinstance(clause, InSet) and clause.positive:
         # One set test ("bought shoes this year"): count the set itself. Its customer ids all
         # exist (foreign keys, ON DELETE CASCADE), so the customer table need not be read.
-        ids = clause.inner if clause.inner._group_by_clauses else clause.inner.distinct()
-        stmt = select(func.count()).select_from(ids.subquery())
+        if clause.inner._group_by_clauses:  # already one row per customer
+            stmt = select(func.count()).select_from(clause.inner.subquery())
+        else:
+            stmt = clause.inner.with_only_columns(func.count(clause.key.distinct()))
     else:
         stmt = select(func.count()).select_from(CUSTOMER).where(clause)
     return int(bind.scalar(stmt) or 0)
