@@ -267,3 +267,40 @@ async def test_test_send_and_ab_create(api, engine):
     )
     assert unknown.status_code == 422 and "nobody@example.com" in unknown.json()["detail"]
     assert campaign_row(engine, body["id"]).status == "draft"
+
+
+async def test_flow_campaign_enrols_the_audience_in_the_flow(api, engine):
+    from sqlmodel import Session, select
+
+    from core.models import FlowRun
+    from tests.test_flows_support import publish_flow
+
+    members = add_customers(engine, 6)
+    flow = publish_flow(
+        engine,
+        {
+            "name": "Welcome",
+            "trigger": {"type": "manual"},
+            "steps": [{"type": "SEND_EMAIL", "subject": "Hi", "html": "<p>Hi</p>"}],
+        },
+    )
+    body = {"name": "Into the flow", "segment_id": add_segment(engine), "flow_id": flow.flow_id}
+    created = await api.post("/api/campaigns", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["kind"] == "flow"
+    with_content = await api.post("/api/campaigns", json={**body, "subject": "x", "html": "<p/>"})
+    assert with_content.status_code == 422  # a flow campaign sends the flow's messages
+    launched = await api.post(f"/api/campaigns/{created.json()['id']}/launch")
+    assert launched.status_code == 200, launched.text
+    done = await _wait_status(api, created.json()["id"], {"completed", "failed"})
+    assert (done["status"], done["total"], done["sent"]) == ("completed", 6, 6), done
+
+    def entered() -> set[int]:  # each run writes its row from its first activity
+        with Session(engine) as session:
+            stmt = select(FlowRun.customer_id).where(FlowRun.flow_id == flow.flow_id)
+            return set(session.exec(stmt))
+
+    deadline = asyncio.get_running_loop().time() + 20
+    while entered() != set(members):
+        assert asyncio.get_running_loop().time() < deadline, entered()
+        await asyncio.sleep(0.1)
