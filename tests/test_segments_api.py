@@ -202,3 +202,21 @@ def test_every_error_is_listed(client):
 def test_segments_need_auth(anon_client):
     assert anon_client.get("/api/segments").status_code == 401
     assert anon_client.post("/api/segments/preview", json={"criteria": US}).status_code == 401
+
+
+def test_invalid_stored_criteria_is_409_not_500(client, engine):
+    from sqlmodel import Session
+
+    from core.models import Segment
+
+    with Session(engine) as session:
+        broken = Segment(
+            name="legacy", criteria={"match": "all", "conditions": [{"field": "gone"}]}
+        )
+        session.add(broken)
+        session.commit()
+        segment_id = broken.id
+    for url in (f"/api/segments/{segment_id}/members", f"/api/segments/{segment_id}?refresh=true"):
+        response = client.get(url)
+        assert response.status_code == 409, response.text
+        assert "conditions[0].field" in response.json()["detail"]

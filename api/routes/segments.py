@@ -58,6 +58,16 @@ def get_segment_or_404(session: Session, segment_id: int) -> Segment:
     return segment
 
 
+def stored_criteria(segment: Segment) -> CriteriaGroup:
+    """A saved segment's criteria; a 409 (not a 500) if they no longer validate."""
+    try:
+        return parse_criteria(segment.criteria)
+    except CriteriaError as exc:
+        raise ApiError(
+            409, f"segment {segment.id} has invalid criteria ({exc}); fix them with PATCH"
+        ) from exc
+
+
 def _recount(session: Session, segment: Segment, group: CriteriaGroup) -> None:
     now = utcnow()
     segment.customer_count = count_members(session, group, now)
@@ -117,7 +127,7 @@ def get(
 ):
     segment = get_segment_or_404(session, segment_id)
     if refresh:
-        _recount(session, segment, parse_criteria(segment.criteria))
+        _recount(session, segment, stored_criteria(segment))
         session.add(segment)
         session.commit()
     return segment
@@ -163,7 +173,7 @@ def members(
     when = utcnow() if as_of is None else to_utc(as_of)
     stmt = (
         select(Customer)
-        .where(criteria_clause(segment.criteria, when))
+        .where(criteria_clause(stored_criteria(segment), when))
         .order_by(Customer.id)
         .limit(limit + 1)
     )
