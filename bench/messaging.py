@@ -195,10 +195,10 @@ def start_sink() -> tuple[subprocess.Popen, int]:
     raise SystemExit("the aiosmtpd sink did not start")
 
 
-async def bench_smtp(engine, settings, count: int, port: int) -> dict[str, float]:
+async def bench_smtp(engine, settings, count: int, port: int, connections: int) -> dict:
     import aiosmtplib
 
-    channel = SmtpEmail("127.0.0.1", port, settings.email_from, connections=4)
+    channel = SmtpEmail("127.0.0.1", port, settings.email_from, connections=connections)
     sender = MessageSender(engine, settings, email_channel=channel)
     ids = list(range(1, count + 1))
     rate = Rate()
@@ -241,6 +241,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--smtp", type=int, default=3_000, help="messages sent over SMTP")
+    parser.add_argument("--smtp-connections", type=int, default=4)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
 
@@ -263,11 +264,13 @@ async def main() -> None:
 
         proc, port = start_sink()
         try:
-            smtp = await bench_smtp(engine, settings, min(args.smtp, args.customers), port)
+            smtp = await bench_smtp(
+                engine, settings, min(args.smtp, args.customers), port, args.smtp_connections
+            )
         finally:
             proc.terminate()
             proc.wait()
-        show("smtp: send_batch, 4 reused connections", smtp["full"])
+        show(f"smtp: send_batch, {args.smtp_connections} reused connections", smtp["full"])
         show("smtp: baseline raw sendmail, 1 reused connection", smtp["raw_reuse"])
         show("smtp: baseline new connection per message", smtp["new_connection_each"])
         ratio = smtp["full"]["wall"] / smtp["raw_reuse"]["wall"]

@@ -81,6 +81,7 @@ class SmtpEmail:
         self.timeout = timeout
         self.tls_context = tls_context
         self.from_header, self.envelope_from = format_from(email_from)
+        self._from_bytes = self.envelope_from.encode("ascii")
         self._pool = [_Connection(self) for _ in range(max(1, connections))]
 
     @classmethod
@@ -126,10 +127,7 @@ class SmtpEmail:
         )
         try:
             smtp = await conn.ready()
-            _errors, reply = await smtp.sendmail(self.envelope_from, [envelope.to_address], raw)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            refused = exc.recipients[0]
-            return _classify(refused.code, refused.message)
+            await self._transaction(smtp, envelope.to_address, raw)
         except aiosmtplib.SMTPAuthenticationError as exc:
             await conn.close()
             return DeliveryResult("retry", f"SMTP login refused ({exc.code}): {exc.message}")
@@ -143,6 +141,28 @@ class SmtpEmail:
         finally:
             conn.last_used = time.monotonic()
         return DeliveryResult("sent", provider_message_id=envelope.headers.get("Message-ID"))
+
+    async def _transaction(self, smtp: aiosmtplib.SMTP, to_address: str, raw: bytes) -> None:
+        """MAIL, RCPT, DATA — what `sendmail` does, minus parsing both addresses with the email
+        package four times per message (a quarter of the client's CPU). The sender checked the
+        address (plain ASCII, no brackets or line breaks); a refused command resets the envelope.
+        """
+        try:
+            if smtp.is_ehlo_or_helo_needed:
+                await smtp.ehlo()
+            reply = await smtp.execute_command(b"MAIL", b"FROM:<" + self._from_bytes + b">")
+            if reply.code != 250:
+                raise aiosmtplib.SMTPSenderRefused(reply.code, reply.message, self.envelope_from)
+            reply = await smtp.execute_command(b"RCPT", b"TO:<" + to_address.encode() + b">")
+            if reply.code not in (250, 251):
+                raise aiosmtplib.SMTPRecipientRefused(reply.code, reply.message, to_address)
+            await smtp.data(raw)
+        except aiosmtplib.SMTPResponseException:
+            try:
+                await smtp.rset()
+            except (aiosmtplib.SMTPException, OSError):
+                pass
+            raise
 
     async def aclose(self) -> None:
         for conn in self._pool:
