@@ -18,8 +18,10 @@ GROUP BY/HAVING for counts, `order_item`). It compiles per dialect to what that 
 runs best. SQLite: an uncorrelated `IN (SELECT ...)` (materialised once per statement).
 PostgreSQL: `IN` where the test is a plain conjunct of the whole criteria (a semi-join the
 planner can drive from the subquery), a correlated `EXISTS` under OR or NOT (an anti-join or an
-index probe; a large `NOT IN` subplan would be quadratic). Pass `correlated=True` to force
-EXISTS when testing one customer. Only bound parameters are used.
+index probe; a large `NOT IN` subplan would be quadratic). In an AND that an event or
+purchase set drives, metrics and consent are tested by primary-key probes (`EXISTS`) of its
+candidates instead of materialising their large sets. Pass `correlated=True` to force EXISTS
+everywhere when testing one customer. Only bound parameters are used.
 """
 
 from datetime import datetime, timedelta
