@@ -179,3 +179,21 @@ async def test_server_down_leaves_messages_pending(engine, settings):
     assert (outcome.sent, outcome.retry_later) == (0, 1)
     (row,) = rows(engine)
     assert row.status == "pending" and "connection" in row.last_error.lower()
+
+
+async def test_the_ambiguous_resend_carries_the_same_message_id(engine, smtp_sink, smtp_sender):
+    """The documented soft spot: the server accepted a message but the worker died before the
+    row was marked sent. The row is still pending, so it is sent again — with the same
+    Message-ID, which lets receivers drop the duplicate."""
+    sink, _ = smtp_sink
+    (cid,) = make_customers(engine, 1)
+    await smtp_sender.send_batch(CONTENT, recipients([cid]))
+    with Session(engine) as session:  # as if the outcome had never been recorded
+        row = session.exec(select(Message)).one()
+        row.status, row.sent_at = "pending", None
+        session.add(row)
+        session.commit()
+    again = await smtp_sender.send_batch(CONTENT, recipients([cid]))
+    assert again.sent == 1
+    first, second = (email.message_from_bytes(raw) for raw in sink.to("p0@example.com"))
+    assert first["Message-ID"] == second["Message-ID"] == rows(engine)[0].provider_message_id
