@@ -8,6 +8,7 @@ from core.config import Settings
 def build_activities(settings: Settings, engine: Engine) -> list:
     from activities.campaign import CampaignActivities
     from activities.flow import FlowActivities
+    from activities.flow_cohort import FlowCohortActivities
     from activities.flow_entry import FlowEntryActivities
     from activities.messaging import MessagingActivities
     from activities.system import SystemActivities
@@ -17,6 +18,7 @@ def build_activities(settings: Settings, engine: Engine) -> list:
     messaging = MessagingActivities(MessageSender(engine, settings))
     flows = FlowActivities(engine, settings)
     flow_entries = FlowEntryActivities(engine, settings)
+    flow_cohorts = FlowCohortActivities(engine, settings)
     campaigns = CampaignActivities(settings, engine)
     return [
         system.count_customers,
@@ -25,6 +27,9 @@ def build_activities(settings: Settings, engine: Engine) -> list:
         flows.flow_evaluate_condition,
         flow_entries.flow_segment_entry,
         flow_entries.enroll_audience_in_flow,
+        flow_cohorts.flow_cohort_step,
+        flow_cohorts.flow_cohort_zones,
+        flow_cohorts.flow_cohort_split,
         campaigns.snapshot_audience,
         campaigns.send_batch,
         campaigns.mirror,

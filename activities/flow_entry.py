@@ -2,13 +2,14 @@
 
 import asyncio
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from core.config import Settings
-from core.flows.entry import VersionRef, enter_flow
+from core.flows.cohorts import blocked_by_cohorts
+from core.flows.entry import VersionRef, enter_flow, start_cohort
 from core.flows.run_io import EnrollAudienceInput, SegmentEntryInput
 from core.models import AudienceMember, Flow, FlowSegmentMember, FlowVersion, Segment
 from core.sql import dialect_insert
@@ -33,6 +34,25 @@ class FlowEntryActivities:
                 return result.started
 
         return sum(await asyncio.gather(*(one(c) for c in customer_ids)))
+
+    async def _enter(self, version: VersionRef, customer_ids: list[int], via: str, key: str):
+        """A batch at or above the cohort threshold enters as one cohort run; a smaller one as
+        single runs (minus customers their cohort runs keep out)."""
+        if len(customer_ids) >= self.settings.flow_cohort_threshold:
+            cohort = await start_cohort(
+                activity.client(),
+                activity.info().task_queue,
+                self.engine,
+                version,
+                via,
+                customer_ids=customer_ids,
+            )
+            return cohort.size
+        reentry = version.definition.get("reentry", "once_at_a_time")
+        with self.engine.connect() as conn:
+            blocked = blocked_by_cohorts(conn, version.flow_id, reentry, customer_ids)
+        allowed = [c for c in customer_ids if c not in blocked]
+        return await self._enter_all(version, allowed, via, key)
 
     def _live_version(self, flow_id: int) -> VersionRef | None:
         with self.engine.connect() as conn:
@@ -61,7 +81,7 @@ class FlowEntryActivities:
             batch = await asyncio.to_thread(self._claim_new_members, version, data.batch_size)
             if not batch:
                 break
-            entered += await self._enter_all(version, batch, "segment", check_key)
+            entered += await self._enter(version, batch, "segment", check_key)
             activity.heartbeat(entered)
         return entered
 
@@ -110,19 +130,41 @@ class FlowEntryActivities:
                 f"flow {data.flow_id} is not active: it takes no entries", non_retryable=True
             )
         key = f"c{data.campaign_id}" if data.campaign_id else f"a{data.audience_id}"
-        start = activity.info().heartbeat_details[0] if activity.info().heartbeat_details else 0
+        size = await asyncio.to_thread(self._audience_size, data.audience_id)
+        if size >= self.settings.flow_cohort_threshold:
+            cohort = await start_cohort(
+                activity.client(),
+                activity.info().task_queue,
+                self.engine,
+                version,
+                "campaign",
+                audience_id=data.audience_id,
+            )
+            return {
+                "enrolled": cohort.size,
+                "skipped": size - cohort.size,
+                "flow_id": data.flow_id,
+                "cohort_id": cohort.cohort_id,
+            }
+        details = activity.info().heartbeat_details
+        last = int(details[0]) if details else 0
         enrolled = skipped = 0
-        last = start
         while True:
             ids = await asyncio.to_thread(self._audience_page, data.audience_id, last, 500)
             if not ids:
                 break
-            started = await self._enter_all(version, ids, "campaign", key)
+            started = await self._enter(version, ids, "campaign", key)
             enrolled += started
             skipped += len(ids) - started
             last = ids[-1]
             activity.heartbeat(last)
         return {"enrolled": enrolled, "skipped": skipped, "flow_id": data.flow_id}
+
+    def _audience_size(self, audience_id: int) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.count()).where(AudienceMember.audience_id == audience_id)
+            ).scalar_one()
 
     def _audience_page(self, audience_id: int, after: int, limit: int) -> list[int]:
         with self.engine.connect() as conn:

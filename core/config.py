@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     # Demo data seeded into an empty database by the run command.
     seed_demo_customers: int = 2000
 
+    # Flows: an enrolment of at least this many customers at once (segment entry, a segment or
+    # campaign enrolment) walks them as one cohort workflow instead of one workflow each.
+    flow_cohort_threshold: int = Field(default=200, ge=1)
+
     # Operations: log format, Prometheus, rate limits (requests per minute per client IP; 0 = off).
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"

@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from api.deps import SessionDep, SettingsDep, get_temporal_client
 from api.errors import ApiError
+from core.flows.cohorts import blocked_by_cohorts, exit_members
 from core.flows.entry import enter_flow
 from core.flows.signals import exit_runs
 from core.flows.triggers import flows_started_by, flows_with_exit_event, runs_ended_by
@@ -37,10 +38,21 @@ def resolve_customer(session, body: EventCreate) -> Customer:
 @router.post("", operation_id="events-track", status_code=201, response_model=EventPublic)
 async def track(body: EventCreate, session: SessionDep, settings: SettingsDep, request: Request):
     customer = resolve_customer(session, body)
-    starts = flows_started_by(session, body.name, body.properties)
-    exits = [
-        (r.workflow_id, r.temporal_run_id) for r in runs_ended_by(session, customer.id, body.name)
+    starts = [
+        version
+        for version in flows_started_by(session, body.name, body.properties)
+        if not blocked_by_cohorts(
+            session.connection(),
+            version.flow_id,
+            version.definition.get("reentry", "once_at_a_time"),
+            [customer.id],
+        )
     ]
+    ended = runs_ended_by(session, customer.id, body.name)
+    # Cohort members leave their cohort in the database (its next step filters them out);
+    # single runs get a signal.
+    members = [r.id for r in ended if r.cohort_id is not None]
+    exits = [(r.workflow_id, r.temporal_run_id) for r in ended if r.cohort_id is None]
     # Runs that have not written their row yet are reached by their deterministic id.
     exits += [
         (flow_run_workflow_id(flow.id, customer.id), None)
@@ -56,6 +68,7 @@ async def track(body: EventCreate, session: SessionDep, settings: SettingsDep, r
         occurred_at=body.occurred_at or utcnow(),
     )
     session.add(event)
+    exit_members(session.connection(), members, f"event {body.name}")
     session.commit()
     if exits:
         await exit_runs(client, exits, f"event {body.name}")

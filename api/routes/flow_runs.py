@@ -7,6 +7,7 @@ from temporalio.service import RPCError
 from api.deps import SessionDep, SettingsDep, get_temporal_client
 from api.errors import ApiError
 from api.routes.flows import run_public
+from core.flows.cohorts import exit_members
 from core.flows.run_io import FINISHED_STATUSES, FlowRunView
 from core.flows.signals import exit_runs
 from core.models import FlowRun, FlowVersion, Message
@@ -61,6 +62,11 @@ async def cancel(run_id: int, session: SessionDep, settings: SettingsDep, reques
     run = get_run_or_404(session, run_id)
     if run.status in FINISHED_STATUSES:
         raise ApiError(409, f"the run is already {run.status}", field="status")
+    if run.cohort_id is not None:  # one member of a cohort: its next step skips it
+        exit_members(session.connection(), [run.id], "cancelled", status="cancelled")
+        session.commit()
+        session.refresh(run)
+        return await run_detail(request, session, run, settings)
     client = await get_temporal_client(request)
     signalled = await exit_runs(
         client, [(run.workflow_id, run.temporal_run_id)], "cancelled", status="cancelled"

@@ -12,7 +12,8 @@ from api.deps import SessionDep, SettingsDep, get_temporal_client
 from api.errors import ApiError, validation_message
 from api.pagination import decode_cursor, page_of
 from core.flows import schedule as segment_schedule
-from core.flows.entry import enter_flow
+from core.flows.cohorts import blocked_by_cohorts
+from core.flows.entry import enter_flow, start_cohort
 from core.flows.run_io import FINISHED_STATUSES
 from core.flows.signals import exit_runs, signal_runs
 from core.flows.store import (
@@ -77,6 +78,7 @@ def run_public(run: FlowRun, version: int, settings) -> FlowRunPublic:
         flow_version=version,
         customer_id=run.customer_id,
         workflow_id=run.workflow_id,
+        cohort_id=run.cohort_id,
         entered_via=run.entered_via,
         status=run.status,
         current_step=run.current_step,
@@ -236,7 +238,23 @@ async def enroll(
     else:
         ids = _segment_members(session, body.segment_id)
     client = await get_temporal_client(request)
-    return await enroll_customers(client, settings.temporal_task_queue, version, ids, "manual")
+    queue = settings.temporal_task_queue
+    if len(ids) >= settings.flow_cohort_threshold:  # many at once: one cohort run
+        engine = request.app.state.engine
+        cohort = await start_cohort(client, queue, engine, version, "manual", customer_ids=ids)
+        return EnrollResult(
+            enrolled=cohort.size,
+            skipped=len(ids) - cohort.size,
+            workflow_ids=[cohort.workflow_id] if cohort.workflow_id else [],
+            cohort_id=cohort.cohort_id,
+        )
+    reentry = version.definition.get("reentry", "once_at_a_time")
+    blocked = blocked_by_cohorts(session.connection(), flow_id, reentry, ids)
+    result = await enroll_customers(
+        client, queue, version, [i for i in ids if i not in blocked], "manual"
+    )
+    result.skipped += len(blocked)
+    return result
 
 
 async def enroll_customers(client, task_queue, version, customer_ids, via) -> EnrollResult:

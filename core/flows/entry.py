@@ -25,6 +25,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from core.flows.run_io import EntrySignal, FlowRunInput, FlowRunView
 from core.temporal_names import (
+    COHORT_ID,
     CUSTOMER_ID,
     FLOW_ID,
     FLOW_VERSION,
@@ -117,3 +118,76 @@ async def enter_flow(
     started = bool(getattr(response, "started", True))
     reason = None if started else "already running"
     return EntryResult(customer_id, workflow_id, started, reason, handle)
+
+
+COHORT_WORKFLOW = "FlowCohort"
+
+
+def cohort_search_attributes(data) -> TypedSearchAttributes:
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(FLOW_ID, data.flow_id),
+            SearchAttributePair(FLOW_VERSION, str(data.version)),
+            SearchAttributePair(COHORT_ID, str(data.cohort_id)),
+            SearchAttributePair(KIND, "flow_cohort"),
+            SearchAttributePair(STATUS, "running"),
+        ]
+    )
+
+
+async def start_cohort(
+    client: Client,
+    task_queue: str,
+    engine,
+    version: VersionRef,
+    entered_via: str,
+    customer_ids: list[int] | None = None,
+    audience_id: int | None = None,
+    step_timeout_seconds: int | None = None,
+) -> "CohortStart":
+    """Enter many customers as one cohort run. Re-entry rules are applied in SQL when the
+    members are written; an empty cohort starts no workflow."""
+    import asyncio
+
+    from core.flows.cohorts import create_cohort, record_members
+    from core.flows.run_io import CohortInput, RunState
+
+    def write():
+        with engine.begin() as conn:
+            cohort_id, workflow_id, size = create_cohort(
+                conn, version, entered_via, customer_ids, audience_id
+            )
+            if size == 0:
+                record_members(conn, cohort_id, RunState(status="completed"))
+            return cohort_id, workflow_id, size
+
+    cohort_id, workflow_id, size = await asyncio.to_thread(write)
+    if size == 0:
+        return CohortStart(cohort_id, 0, None)
+    data = CohortInput(
+        flow_id=version.flow_id,
+        flow_version_id=version.flow_version_id,
+        version=version.version,
+        cohort_id=cohort_id,
+        definition=version.definition,
+    )
+    if step_timeout_seconds:
+        data.step_timeout_seconds = step_timeout_seconds
+    handle = await client.start_workflow(
+        COHORT_WORKFLOW,
+        data,
+        id=workflow_id,
+        task_queue=task_queue,
+        result_type=FlowRunView,
+        search_attributes=cohort_search_attributes(data),
+        static_summary=f"flow {version.flow_id} v{version.version}, cohort of {size}",
+    )
+    return CohortStart(cohort_id, size, workflow_id, handle)
+
+
+@dataclass
+class CohortStart:
+    cohort_id: int
+    size: int  # members who entered (after re-entry rules)
+    workflow_id: str | None
+    handle: Any = None

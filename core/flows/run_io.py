@@ -122,3 +122,51 @@ class EnrollAudienceInput(BaseModel):
     flow_id: int
     audience_id: int
     campaign_id: int | None = None
+
+
+class CohortInput(BaseModel):
+    """A cohort's walk from instruction `pc` of its version's compiled steps."""
+
+    flow_id: int
+    flow_version_id: int
+    version: int
+    cohort_id: int
+    definition: dict[str, Any]
+    pc: int = 0
+    step_timeout_seconds: int = 600
+    hold_poll_seconds: int = 300
+
+
+class CohortStepInput(BaseModel):
+    cohort_id: int
+    flow_id: int
+    step_key: str | None = None
+    send: dict[str, Any] | None = None  # a SEND step to send to every active member
+    state: RunState = Field(default_factory=RunState)  # the active members' state afterwards
+    batch_size: int = 500
+
+
+class CohortStepResult(BaseModel):
+    outcome: str  # sent | held | ended | recorded
+    active: int = 0  # members still in the cohort
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+class CohortSplitInput(BaseModel):
+    """Move some active members into a new cohort: those NOT matching `criteria` (as of
+    `as_of`), or those whose time zone is in `zones`."""
+
+    cohort_id: int
+    step_key: str
+    criteria: dict[str, Any] | None = None
+    as_of: datetime | None = None
+    zones: list[str] | None = None
+
+
+class CohortSplitResult(BaseModel):
+    new_cohort_id: int | None = None  # None: nobody moved
+    workflow_id: str | None = None
+    moved: int = 0
+    remaining: int = 0

@@ -11,7 +11,14 @@ from core.models.commerce import (
 )
 from core.models.customer import Customer, CustomerMetrics, CustomerPreferences, PushDevice
 from core.models.event import Event
-from core.models.flow import Flow, FlowRun, FlowSegmentMember, FlowStep, FlowVersion
+from core.models.flow import (
+    Flow,
+    FlowCohort,
+    FlowRun,
+    FlowSegmentMember,
+    FlowStep,
+    FlowVersion,
+)
 from core.models.message import Message
 from core.models.segment import Audience, AudienceMember, Segment
 from core.models.segment_indexes import (  # noqa: F401 - registers the indexes
@@ -31,6 +38,7 @@ __all__ = [
     "CustomerProductAffinity",
     "Event",
     "Flow",
+    "FlowCohort",
     "FlowRun",
     "FlowSegmentMember",
     "FlowStep",

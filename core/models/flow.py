@@ -84,3 +84,22 @@ class FlowSegmentMember(SQLModel, table=True):
     flow_id: int = Field(foreign_key="flow.id", primary_key=True, ondelete="CASCADE")
     customer_id: int = Field(primary_key=True)
     entered_at: datetime = Field(default_factory=utcnow)
+
+
+class FlowCohort(SQLModel, table=True):
+    """Customers who entered a flow version together, walked by one workflow. Each member has
+    its own flow_run row (cohort_id set): its state, messages and exit, as for single runs."""
+
+    __tablename__ = "flow_cohort"
+
+    id: int | None = Field(default=None, primary_key=True)
+    flow_id: int = Field(foreign_key="flow.id", index=True, ondelete="CASCADE")
+    flow_version_id: int = Field(foreign_key="flow_version.id")
+    parent_id: int | None = None  # the cohort this one split from (CONDITION, time zones)
+    split_key: str | None = Field(default=None, max_length=200)  # which split made it
+    workflow_id: str = Field(max_length=200)
+    entered_via: str = Field(default="manual", max_length=20)
+    status: str = Field(default="running", max_length=20)
+    size: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

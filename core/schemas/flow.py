@@ -74,6 +74,7 @@ class EnrollResult(BaseModel):
     enrolled: int  # runs started
     skipped: int  # already in the flow (once_at_a_time) or refused (once_ever)
     workflow_ids: list[str]
+    cohort_id: int | None = None  # set when they entered together as one cohort run
 
 
 class FlowRunMessage(BaseModel):
@@ -103,6 +104,7 @@ class FlowRunPublic(BaseModel):
     flow_version: int
     customer_id: int
     workflow_id: str
+    cohort_id: int | None = None  # a cohort run's member: workflow_id is the cohort's
     entered_via: str
     status: str
     current_step: str | None

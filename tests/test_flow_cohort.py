@@ -1,0 +1,153 @@
+"""Cohort runs on the time-skipping server: exits during a WAIT, mixed time zones, conditions,
+and the automatic choice through the API."""
+
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from core.flows.entry import start_cohort
+from core.flows.run_io import FlowRunView
+from core.models import FlowCohort, FlowRun
+from tests import test_flows_support as support
+from tests.test_flows_support import (
+    WELCOME,
+    api_with_temporal,
+    flow_worker,
+    make_customer,
+    messages_of,
+    publish_flow,
+    wait_for,
+)
+
+ts_env = support.ts_env
+
+
+def _runs(engine, flow_id):
+    with Session(engine) as session:
+        return {
+            r.customer_id: r
+            for r in session.exec(select(FlowRun).where(FlowRun.flow_id == flow_id))
+        }
+
+
+async def test_member_exit_during_cohort_wait_gets_no_more_messages(ts_env, settings, engine):
+    """Through the API: a big enrolment becomes one cohort; an order during its WAIT removes
+    that member, the others get every message."""
+    client = ts_env.client
+    local = settings.model_copy(update={"flow_cohort_threshold": 3})
+    async with api_with_temporal(local, engine, client) as (http, _):
+        body = {**WELCOME, "exit_events": ["placed_order"]}
+        flow = (await http.post("/api/flows", json=body)).json()
+        await http.post(f"/api/flows/{flow['id']}/activate")
+        members = [make_customer(engine) for _ in range(4)]
+        enrolled = (
+            await http.post(f"/api/flows/{flow['id']}/enroll", json={"customer_ids": members})
+        ).json()
+        assert enrolled["enrolled"] == 4 and enrolled["cohort_id"], enrolled
+        assert enrolled["workflow_ids"] == [f"flow-{flow['id']}-cohort-{enrolled['cohort_id']}"]
+        await wait_for(
+            lambda: {r.status for r in _runs(engine, flow["id"]).values()} == {"waiting"}
+        )
+        leaver = members[1]
+        ordered = await http.post(
+            "/api/events", json={"customer_id": leaver, "name": "placed_order"}
+        )
+        assert ordered.status_code == 201
+        run = _runs(engine, flow["id"])[leaver]
+        detail = (await http.get(f"/api/flow-runs/{run.id}")).json()
+        assert detail["status"] == "exited" and detail["cohort_id"] == enrolled["cohort_id"]
+        handle = client.get_workflow_handle(enrolled["workflow_ids"][0], result_type=FlowRunView)
+        async with ts_env.time_skipping_unlocked():
+            view = await handle.result()
+    assert view.status == "completed"
+    runs = _runs(engine, flow["id"])
+    for customer in members:
+        channels = [m.channel for m in messages_of(engine, customer)]
+        if customer == leaver:
+            assert channels == ["email"] and runs[customer].status == "exited"
+        else:
+            assert channels == ["email", "push"] and runs[customer].status == "completed"
+            keys = [m.idempotency_key for m in messages_of(engine, customer)]
+            assert keys == [f"flow:{runs[customer].id}:s1", f"flow:{runs[customer].id}:s3"]
+
+
+async def test_mixed_time_zones_wake_at_their_own_local_time(ts_env, settings, engine):
+    """One cohort, three zones: split into one cohort per wake-up instant, each waiting until
+    09:30 in its members' zone. (Time does not skip while nobody awaits a result, so every
+    cohort's timer can be inspected before it fires.)"""
+    client = ts_env.client
+    version = publish_flow(
+        engine,
+        {
+            "name": "Morning",
+            "trigger": {"type": "manual"},
+            "steps": [
+                {"type": "WAIT", "until_local_time": "09:30"},
+                {"type": "SEND_EMAIL", "subject": "Good morning", "html": "<p>Hi</p>"},
+            ],
+        },
+    )
+    zones = ["Asia/Tokyo", "Europe/Paris", "America/Los_Angeles", "Asia/Tokyo"]
+    members = [make_customer(engine, tz=tz) for tz in zones]
+    async with flow_worker(client, settings, engine) as queue:
+        cohort = await start_cohort(client, queue, engine, version, "manual", customer_ids=members)
+        assert cohort.size == 4
+        await wait_for(
+            lambda: [r.status for r in _runs(engine, version.flow_id).values()] == ["waiting"] * 4
+        )
+        runs = _runs(engine, version.flow_id)
+        assert len({r.cohort_id for r in runs.values()}) == 3  # one per wake-up instant
+        for customer, tz in zip(members, zones, strict=True):
+            local = runs[customer].next_wake_at.astimezone(ZoneInfo(tz))
+            assert (local.hour, local.minute) == (9, 30), (tz, runs[customer].next_wake_at)
+        assert runs[members[0]].cohort_id == runs[members[3]].cohort_id  # same zone
+        # The original cohort keeps the zone that wakes first, and wakes then and sends.
+        earliest = min(r.next_wake_at for r in runs.values())
+        kept = [c for c in members if runs[c].cohort_id == cohort.cohort_id]
+        assert kept and all(runs[c].next_wake_at == earliest for c in kept)
+        view = await cohort.handle.result()
+    waited = next(s for s in view.steps_done if s.type == "WAIT")
+    assert abs((waited.at - earliest).total_seconds()) < 1
+    for customer in kept:
+        assert [m.status for m in messages_of(engine, customer)] == ["sent"]
+
+
+async def test_condition_splits_cohort_in_sql(ts_env, settings, engine):
+    from tests.test_replay import BRANCHES
+
+    client = ts_env.client
+    # No timers: the split-off cohort runs at once (the test server only skips time for the
+    # results a test awaits).
+    version = publish_flow(
+        engine, {**BRANCHES, "quiet_hours": None, "steps": BRANCHES["steps"][1:]}
+    )
+    french = [make_customer(engine, tz="Europe/Paris", country="FR") for _ in range(2)]
+    german = [make_customer(engine, tz="Europe/Paris", country="DE") for _ in range(2)]
+    async with flow_worker(client, settings, engine) as queue:
+        cohort = await start_cohort(
+            client, queue, engine, version, "manual", customer_ids=french + german
+        )
+        await cohort.handle.result()
+        await wait_for(
+            lambda: {r.status for r in _runs(engine, version.flow_id).values()} == {"completed"}
+        )
+        with Session(engine) as session:
+            assert len(session.exec(select(FlowCohort)).all()) == 2  # the false branch split off
+    for customer in french:
+        assert [m.subject for m in messages_of(engine, customer)] == ["Bonjour", "Only FR", "Bye"]
+    for customer in german:
+        assert [m.subject for m in messages_of(engine, customer)] == ["Bye"]
+
+
+async def test_cohort_respects_reentry_rules(ts_env, settings, engine):
+    client = ts_env.client
+    version = publish_flow(
+        engine, {**WELCOME, "reentry": "once_ever", "steps": WELCOME["steps"][:1]}
+    )
+    members = [make_customer(engine) for _ in range(3)]
+    async with flow_worker(client, settings, engine) as queue:
+        first = await start_cohort(client, queue, engine, version, "manual", customer_ids=members)
+        await first.handle.result()
+        again = await start_cohort(client, queue, engine, version, "manual", customer_ids=members)
+    assert first.size == 3 and again.size == 0 and again.handle is None
+    assert all(len(messages_of(engine, c)) == 1 for c in members)
