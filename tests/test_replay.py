@@ -27,7 +27,12 @@ ts_env = support.ts_env
 
 
 def test_flow_histories_are_recorded():
-    assert {p.stem for p in FLOW_FILES} >= {"flow_welcome", "flow_exit", "flow_branches"}
+    assert {p.stem for p in FLOW_FILES} >= {
+        "flow_welcome",
+        "flow_exit",
+        "flow_branches",
+        "flow_cohort",
+    }
 
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=[p.stem for p in ALL_FILES])
@@ -108,6 +113,13 @@ async def test_record_flow_histories(ts_env, settings, engine):
         entry = await support.start(client, queue, branches, customer)
         await entry.handle.result()
         recorded["flow_branches"] = entry.handle
+
+        from core.flows.entry import start_cohort
+
+        members = [support.make_customer(engine, tz="Europe/Paris") for _ in range(3)]
+        cohort = await start_cohort(client, queue, engine, exits, "manual", customer_ids=members)
+        await cohort.handle.result()
+        recorded["flow_cohort"] = cohort.handle
     for name, handle in recorded.items():
         history = await handle.fetch_history()
         payload = {"workflow_id": history.workflow_id, "history": json.loads(history.to_json())}
