@@ -1,4 +1,4 @@
-import { Outlet, createBrowserRouter } from 'react-router';
+import { Outlet, createBrowserRouter, type RouteObject } from 'react-router';
 
 import { AppLayout } from '@/components/layouts/app-layout';
 import { AuthSync, RequireAuth } from '@/lib/auth';
@@ -14,7 +14,7 @@ function Root() {
   );
 }
 
-export const router = createBrowserRouter([
+export const routes: RouteObject[] = [
   {
     element: <Root />,
     children: [
@@ -48,4 +48,6 @@ export const router = createBrowserRouter([
       },
     ],
   },
-]);
+];
+
+export const router = createBrowserRouter(routes);

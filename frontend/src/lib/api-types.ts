@@ -1546,6 +1546,8 @@ export interface components {
         };
         /** EnrollResult */
         EnrollResult: {
+            /** Cohort Id */
+            cohort_id?: number | null;
             /** Enrolled */
             enrolled: number;
             /** Skipped */
@@ -1712,6 +1714,8 @@ export interface components {
         };
         /** FlowRunDetail */
         FlowRunDetail: {
+            /** Cohort Id */
+            cohort_id?: number | null;
             /** Current Step */
             current_step: string | null;
             /** Customer Id */
@@ -1769,6 +1773,8 @@ export interface components {
         };
         /** FlowRunPublic */
         FlowRunPublic: {
+            /** Cohort Id */
+            cohort_id?: number | null;
             /** Current Step */
             current_step: string | null;
             /** Customer Id */
@@ -1924,6 +1930,11 @@ export interface components {
             /** Last Name */
             last_name: string;
         };
+        /** Message */
+        Message: {
+            /** Detail */
+            detail: string;
+        };
         /**
          * MessageDetail
          * @description A message as it was rendered: the outbox's 'mail catcher' view.
@@ -1964,7 +1975,7 @@ export interface components {
             /** Last Error */
             last_error: string | null;
             /** Links */
-            links: string[] | null;
+            links: (string | null)[] | null;
             /** Open Count */
             open_count: number;
             /** Payload */
@@ -2868,19 +2879,23 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignStrategy"];
                 };
             };
-            /** @description bad request, or the AI's answer was still invalid after one retry */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
             /** @description the AI provider failed (timeout, rate limit, server error, bad key) */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
             };
         };
     };
@@ -2907,19 +2922,23 @@ export interface operations {
                     "application/x-ndjson": unknown;
                 };
             };
-            /** @description bad request, or the AI's answer was still invalid after one retry */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
             /** @description the AI provider failed (timeout, rate limit, server error, bad key) */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
             };
         };
     };
@@ -2945,19 +2964,23 @@ export interface operations {
                     "application/json": components["schemas"]["FlowSuggestion"];
                 };
             };
-            /** @description bad request, or the AI's answer was still invalid after one retry */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
             /** @description the AI provider failed (timeout, rate limit, server error, bad key) */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
             };
         };
     };
@@ -2983,19 +3006,23 @@ export interface operations {
                     "application/json": components["schemas"]["SegmentSuggestion"];
                 };
             };
-            /** @description bad request, or the AI's answer was still invalid after one retry */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
             /** @description the AI provider failed (timeout, rate limit, server error, bad key) */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
             };
         };
     };
