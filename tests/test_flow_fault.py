@@ -46,6 +46,13 @@ if slow:
         time.sleep(slow)
         return original(self, key)
     flow_activities.FlowActivities._message = _message
+    import activities.flow_cohort as cohort_activities
+    original_record = cohort_activities.FlowCohortActivities._record
+    def _record(self, cohort_id, state, run_ids):
+        if run_ids is not None:  # after each page of a cohort send
+            time.sleep(slow)
+        return original_record(self, cohort_id, state, run_ids)
+    cohort_activities.FlowCohortActivities._record = _record
 
 async def main():
     settings = Settings(_env_file=None, environment="test", secret_key="fault-test-secret")
@@ -193,3 +200,53 @@ async def test_restart_server_and_kill_worker_mid_step(tmp_path, engine, backend
     expected = sorted(f"flow:{r.id}:{step}" for r in runs for step in ("s1", "s3"))
     assert keys == expected  # one message per run and step: none lost, none doubled
     assert {m.status for m in messages} == {"sent"}
+
+
+async def test_kill_worker_during_cohort_send(dev_server_env, engine, backend):
+    """SIGKILL while a cohort's batch send is between pages: after the retry every member has
+    exactly one message per step."""
+    from sqlalchemy import func
+
+    from core.flows.entry import start_cohort
+
+    if backend != "sqlite":
+        pytest.skip("the worker subprocess connects by URL; the PostgreSQL fixture is a schema")
+    client = dev_server_env.client
+    address = client.service_client.config.target_host
+    version = publish_flow(engine, {**FLOW, "steps": [FLOW["steps"][0], FLOW["steps"][2]]})
+    members = [make_customer(engine) for _ in range(1100)]  # three pages of 500
+    queue = f"cohort-fault-{members[0]}"
+    server = type("Server", (), {"address": address})()
+    worker = _start_worker(server, str(engine.url), queue, slow=3.0)
+    replacement = None
+    try:
+        cohort = await start_cohort(
+            client,
+            queue,
+            engine,
+            version,
+            "manual",
+            customer_ids=members,
+            heartbeat_timeout_seconds=2,
+        )
+        await wait_for(lambda: any(m.status == "sent" for m in _messages(engine)), timeout=60)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        with Session(engine) as session:
+            sent = session.exec(select(func.count()).select_from(Message)).one()
+        assert 0 < sent < 2 * len(members)  # killed mid-send
+        replacement = _start_worker(server, str(engine.url), queue)
+        await cohort.handle.result()
+    finally:
+        for process in (worker, replacement):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+    messages = _messages(engine)
+    assert len(messages) == 2 * len(members)
+    assert {m.status for m in messages} == {"sent"}
+    per_customer = {}
+    for m in messages:
+        per_customer.setdefault(m.customer_id, []).append(m.channel)
+    assert all(sorted(c) == ["email", "push"] for c in per_customer.values())
+    assert len(per_customer) == len(members)

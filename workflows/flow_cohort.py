@@ -255,7 +255,7 @@ class FlowCohortWorkflow:
             step,
             result_type=CohortStepResult,
             start_to_close_timeout=timedelta(seconds=self._data.step_timeout_seconds),
-            heartbeat_timeout=timedelta(minutes=2),
+            heartbeat_timeout=timedelta(seconds=self._data.heartbeat_timeout_seconds),
             retry_policy=RETRY,
         )
 

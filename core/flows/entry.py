@@ -144,6 +144,7 @@ async def start_cohort(
     customer_ids: list[int] | None = None,
     audience_id: int | None = None,
     step_timeout_seconds: int | None = None,
+    heartbeat_timeout_seconds: int | None = None,
 ) -> "CohortStart":
     """Enter many customers as one cohort run. Re-entry rules are applied in SQL when the
     members are written; an empty cohort starts no workflow."""
@@ -173,6 +174,8 @@ async def start_cohort(
     )
     if step_timeout_seconds:
         data.step_timeout_seconds = step_timeout_seconds
+    if heartbeat_timeout_seconds:
+        data.heartbeat_timeout_seconds = heartbeat_timeout_seconds
     handle = await client.start_workflow(
         COHORT_WORKFLOW,
         data,

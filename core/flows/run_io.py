@@ -134,6 +134,8 @@ class CohortInput(BaseModel):
     definition: dict[str, Any]
     pc: int = 0
     step_timeout_seconds: int = 600
+    # A batch send heartbeats per page: a dead worker's step is retried after this.
+    heartbeat_timeout_seconds: int = 120
     hold_poll_seconds: int = 300
 
 
