@@ -304,3 +304,30 @@ async def test_flow_campaign_enrols_the_audience_in_the_flow(api, engine):
     while entered() != set(members):
         assert asyncio.get_running_loop().time() < deadline, entered()
         await asyncio.sleep(0.1)
+
+
+async def test_push_campaign_uses_the_simple_push_form(api, engine):
+    from sqlmodel import Session
+
+    from core.models import PushDevice
+
+    members = add_customers(engine, 4)
+    with Session(engine) as session:
+        for cid in members[:3]:
+            session.add(PushDevice(customer_id=cid, token=f"tok-{uuid.uuid4().hex}"))
+        session.commit()
+    body = {
+        "name": "Flash sale",
+        "segment_id": add_segment(engine),
+        "channel": "push",
+        "title": "Hi {{ customer.first_name }}",
+        "body": "Flash sale today",
+    }
+    created = await api.post("/api/campaigns", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["steps"][0]["title"] == "Hi {{ customer.first_name }}"
+    await api.post(f"/api/campaigns/{created.json()['id']}/launch")
+    done = await _wait_status(api, created.json()["id"], {"completed"})
+    assert (done["sent"], done["skipped"]) == (3, 1)  # one customer has no device
+    stats = (await api.get(f"/api/campaigns/{created.json()['id']}/stats")).json()
+    assert (stats["sent"], stats["skipped"]) == (3, 1)
