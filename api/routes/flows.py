@@ -138,7 +138,7 @@ async def update(
     flow_id: int, body: FlowUpdate, session: SessionDep, settings: SettingsDep, request: Request
 ):
     flow = get_flow_or_404(session, flow_id)
-    changes = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    changes = body.model_dump(mode="json", exclude_unset=True)
     if "trigger" in changes:
         _check_segment(session, body.trigger)
     try:
@@ -282,7 +282,7 @@ def runs(
     session: SessionDep,
     settings: SettingsDep,
     status: Annotated[str | None, Query(max_length=20)] = None,
-    customer_id: Annotated[int | None, Query(gt=0)] = None,
+    customer_id: Annotated[int | None, Query(gt=0, le=2_147_483_647)] = None,
     cursor: str | None = None,
     limit: Limit = 50,
 ):

@@ -131,7 +131,7 @@ class SegmentTrigger(BaseModel):
 
     model_config = _STRICT
     type: Literal["segment"]
-    segment_id: int | None = Field(default=None, gt=0)
+    segment_id: int | None = Field(default=None, gt=0, le=2_147_483_647)
     criteria: dict[str, Any] | None = None
     check_interval_seconds: int = Field(default=300, ge=60, le=86400)
 

@@ -1,6 +1,6 @@
 """Flow and flow-run request/response models (the definition itself is core.flows.definition)."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -17,6 +17,8 @@ from core.schemas.common import STRICT
 from core.timeutil import UtcDatetime
 
 FlowCreate = FlowDefinition
+
+DbId = Annotated[int, Field(gt=0, le=2_147_483_647)]  # fits every backend's integer key
 
 
 class FlowUpdate(BaseModel):
@@ -60,8 +62,8 @@ class FlowVersionPublic(BaseModel):
 class EnrollRequest(BaseModel):
     model_config = STRICT
 
-    customer_ids: list[int] | None = Field(default=None, min_length=1, max_length=1000)
-    segment_id: int | None = Field(default=None, gt=0)
+    customer_ids: list[DbId] | None = Field(default=None, min_length=1, max_length=10_000)
+    segment_id: DbId | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> "EnrollRequest":
