@@ -1,20 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 
 import { Card } from '@/components/ui/card';
 import { Field, Select } from '@/components/ui/form';
 import { errorMessage } from '@/lib/api-client';
+import { useDebounced } from '@/lib/use-debounced';
 
 import { usePreviewCustomers } from '../api/get-preview-customers';
 import { useTemplatePreview, type TemplateInput } from '../api/preview-template';
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 /** Live preview of the message for a chosen customer, rendered by the server. */
 export function TemplatePreview({ content }: { content: TemplateInput }) {

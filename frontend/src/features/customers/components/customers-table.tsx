@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 
 import { Button } from '@/components/ui/button';
@@ -7,17 +7,9 @@ import { Input } from '@/components/ui/form';
 import { Empty, ErrorState, Loading } from '@/components/ui/states';
 import { Table, Td } from '@/components/ui/table';
 import { dateTime, fullName } from '@/lib/format';
+import { useDebounced } from '@/lib/use-debounced';
 
 import { useCustomers } from '../api/get-customers';
-
-function useDebounced<T>(value: T, ms = 300): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
-}
 
 export function CustomersTable() {
   const [search, setSearch] = useState('');

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 
 import { Button } from '@/components/ui/button';
@@ -6,6 +6,7 @@ import { Card, PageHeader } from '@/components/ui/card';
 import { Field, FormError, Input, Textarea } from '@/components/ui/form';
 import { ErrorState, Loading } from '@/components/ui/states';
 import { errorMessage } from '@/lib/api-client';
+import { useDebounced } from '@/lib/use-debounced';
 
 import { useDescribeSegment } from '../api/ai-segment';
 import { useFields } from '../api/get-fields';
@@ -14,15 +15,6 @@ import { useSaveSegment } from '../api/save-segment';
 import { describe, emptyGroup, validate, type Group } from '../lib/criteria';
 import { SegmentBuilder } from './segment-builder';
 import { SegmentPreview } from './segment-preview';
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 function DescribeBox({ onCriteria }: { onCriteria: (g: Group, note: string, name: string) => void }) {
   const [prompt, setPrompt] = useState('');
