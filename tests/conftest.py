@@ -101,10 +101,11 @@ def temporal_binary(name: str) -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def time_skipping_env():
-    """The time-skipping test server (timers fire instantly); shared by the session's tests.
-    Give each test its own task queue. No Schedules or update-with-start here: use dev_server_env.
+    """A fresh time-skipping test server per test (it starts in ~0.1 s): virtual time is global
+    to a server, so a workflow left behind by one test must not hold or skip another's clock.
+    No Schedules or update-with-start here: use dev_server_env.
     """
     from temporalio.contrib.pydantic import pydantic_data_converter
     from temporalio.testing import WorkflowEnvironment
