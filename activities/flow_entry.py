@@ -139,6 +139,7 @@ class FlowEntryActivities:
                 version,
                 "campaign",
                 audience_id=data.audience_id,
+                entry_key=f"{key}:audience:{data.audience_id}",
             )
             return {
                 "enrolled": cohort.size,

@@ -207,3 +207,39 @@ async def test_enrol_segment_and_campaign_audience(dev_server_env, settings, eng
         runs = runs_of(engine, flow["id"])
         assert sorted(r.customer_id for r in runs) == sorted(members * 2)
         assert sorted(r.entered_via for r in runs) == ["campaign"] * 3 + ["manual"] * 3
+
+
+async def test_campaign_audience_becomes_one_cohort_once_under_retries(
+    dev_server_env, settings, engine
+):
+    import dataclasses
+
+    from temporalio.testing import ActivityEnvironment
+
+    from activities.flow_entry import FlowEntryActivities
+    from core.flows.run_io import EnrollAudienceInput
+    from core.segments import snapshot_audience
+    from core.timeutil import utcnow
+
+    client = dev_server_env.client
+    async with api_with_temporal(settings, engine, client) as (http, queue):
+        flow = await _flow(http, steps=SHORT[:1], reentry="every_time")
+        members = [make_customer(engine, country="NZ") for _ in range(5)]
+        criteria = {"match": "all", "conditions": [{"field": "country", "op": "eq", "value": "NZ"}]}
+        with Session(engine) as session:
+            audience_id = snapshot_audience(session, criteria, utcnow()).id
+            session.commit()
+        local = settings.model_copy(update={"flow_cohort_threshold": 3})
+        activities = FlowEntryActivities(engine, local)
+        env = ActivityEnvironment(client=client)
+        env.info = dataclasses.replace(env.info, task_queue=queue)
+        body = EnrollAudienceInput(flow_id=flow["id"], audience_id=audience_id, campaign_id=9)
+        first = await env.run(activities.enroll_audience_in_flow, body)
+        again = await env.run(activities.enroll_audience_in_flow, body)  # a retried activity
+        assert first["enrolled"] == again["enrolled"] == 5
+        assert first["cohort_id"] == again["cohort_id"]
+        await wait_for(_finished(engine, flow["id"], 5))
+    runs = runs_of(engine, flow["id"])
+    assert sorted(r.customer_id for r in runs) == sorted(members)  # every_time, yet once each
+    assert {r.cohort_id for r in runs} == {first["cohort_id"]}
+    assert all(len(messages_of(engine, c)) == 1 for c in members)

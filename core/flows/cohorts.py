@@ -69,10 +69,13 @@ def create_cohort(
     via: str,
     customer_ids: list[int] | None = None,
     audience_id: int | None = None,
+    entry_key: str | None = None,
 ) -> tuple[int, str, int]:
     """A cohort of the given customers (or an audience's members) who may enter under the
     flow's re-entry rule; returns (cohort id, workflow id, size)."""
-    cohort_id, workflow_id = new_cohort(conn, version.flow_id, version.flow_version_id, via)
+    cohort_id, workflow_id = new_cohort(
+        conn, version.flow_id, version.flow_version_id, via, split_key=entry_key
+    )
     now = utcnow()
     reentry = version.definition.get("reentry", "once_at_a_time")
     if audience_id is not None:
@@ -112,6 +115,16 @@ def create_cohort(
     size = conn.execute(select(func.count()).where(R.c.cohort_id == cohort_id)).scalar_one()
     conn.execute(update(K).where(K.c.id == cohort_id).values(size=size))
     return cohort_id, workflow_id, size
+
+
+def find_entry(conn: Connection, flow_id: int, entry_key: str) -> tuple[int, str, int] | None:
+    """The top-level cohort an earlier attempt of the same entry created, if any."""
+    row = conn.execute(
+        select(K.c.id, K.c.workflow_id, K.c.size).where(
+            K.c.flow_id == flow_id, K.c.parent_id.is_(None), K.c.split_key == entry_key
+        )
+    ).first()
+    return (row[0], row[1], row[2]) if row else None
 
 
 def active_page(conn: Connection, cohort_id: int, after: int, limit: int) -> list[tuple[int, int]]:

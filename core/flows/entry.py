@@ -145,18 +145,24 @@ async def start_cohort(
     audience_id: int | None = None,
     step_timeout_seconds: int | None = None,
     heartbeat_timeout_seconds: int | None = None,
+    entry_key: str | None = None,
 ) -> "CohortStart":
     """Enter many customers as one cohort run. Re-entry rules are applied in SQL when the
-    members are written; an empty cohort starts no workflow."""
+    members are written; an empty cohort starts no workflow. With an `entry_key` (e.g. the
+    campaign and audience) a retry finds the cohort it already wrote and only (re)starts it."""
     import asyncio
 
-    from core.flows.cohorts import create_cohort, record_members
+    from core.flows.cohorts import create_cohort, find_entry, record_members
     from core.flows.run_io import CohortInput, RunState
 
     def write():
         with engine.begin() as conn:
+            if entry_key is not None:
+                found = find_entry(conn, version.flow_id, entry_key)
+                if found is not None:
+                    return found
             cohort_id, workflow_id, size = create_cohort(
-                conn, version, entered_via, customer_ids, audience_id
+                conn, version, entered_via, customer_ids, audience_id, entry_key
             )
             if size == 0:
                 record_members(conn, cohort_id, RunState(status="completed"))
@@ -176,15 +182,18 @@ async def start_cohort(
         data.step_timeout_seconds = step_timeout_seconds
     if heartbeat_timeout_seconds:
         data.heartbeat_timeout_seconds = heartbeat_timeout_seconds
-    handle = await client.start_workflow(
-        COHORT_WORKFLOW,
-        data,
-        id=workflow_id,
-        task_queue=task_queue,
-        result_type=FlowRunView,
-        search_attributes=cohort_search_attributes(data),
-        static_summary=f"flow {version.flow_id} v{version.version}, cohort of {size}",
-    )
+    try:
+        handle = await client.start_workflow(
+            COHORT_WORKFLOW,
+            data,
+            id=workflow_id,
+            task_queue=task_queue,
+            result_type=FlowRunView,
+            search_attributes=cohort_search_attributes(data),
+            static_summary=f"flow {version.flow_id} v{version.version}, cohort of {size}",
+        )
+    except WorkflowAlreadyStartedError:  # a retry: the first attempt started it
+        handle = client.get_workflow_handle(workflow_id, result_type=FlowRunView)
     return CohortStart(cohort_id, size, workflow_id, handle)
 
 

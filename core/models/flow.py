@@ -96,7 +96,9 @@ class FlowCohort(SQLModel, table=True):
     flow_id: int = Field(foreign_key="flow.id", index=True, ondelete="CASCADE")
     flow_version_id: int = Field(foreign_key="flow_version.id")
     parent_id: int | None = None  # the cohort this one split from (CONDITION, time zones)
-    split_key: str | None = Field(default=None, max_length=200)  # which split made it
+    # Which split made it (child cohorts), or the entry it was made for (e.g. a campaign), so a
+    # retried step finds it instead of making another.
+    split_key: str | None = Field(default=None, max_length=200)
     workflow_id: str = Field(max_length=200)
     entered_via: str = Field(default="manual", max_length=20)
     status: str = Field(default="running", max_length=20)
