@@ -46,6 +46,7 @@ class FlowEntryActivities:
                 version,
                 via,
                 customer_ids=customer_ids,
+                entry_key=f"{via}:{key}:{customer_ids[0]}",
             )
             return cohort.size
         reentry = version.definition.get("reentry", "once_at_a_time")
@@ -76,13 +77,21 @@ class FlowEntryActivities:
         if version is None:
             return 0
         check_key = f"s{activity.info().workflow_id[-20:]}".replace(":", "")
-        entered = 0
+        # A retry first re-enters the batch the failed attempt had claimed (entries are
+        # idempotent: workflow ids for single runs, the entry key for a cohort).
+        details = activity.info().heartbeat_details
+        entered = int(details[0]) if details else 0
+        pending = list(details[1]) if len(details) > 1 and details[1] else []
         while entered < data.max_entries:
-            batch = await asyncio.to_thread(self._claim_new_members, version, data.batch_size)
+            batch = pending or await asyncio.to_thread(
+                self._claim_new_members, version, data.batch_size
+            )
+            pending = []
             if not batch:
                 break
+            activity.heartbeat(entered, batch)
             entered += await self._enter(version, batch, "segment", check_key)
-            activity.heartbeat(entered)
+            activity.heartbeat(entered, [])
         return entered
 
     def _claim_new_members(self, version: VersionRef, limit: int) -> list[int]:
