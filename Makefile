@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FRONTEND := frontend
 
-.PHONY: dev test install install-test frontend-build frontend-test lint format bench clean
+.PHONY: dev test install install-test frontend-build frontend-test frontend-test-steps lint format bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Nudge needs Python 3.11+"'
@@ -42,8 +42,14 @@ test: install-test
 # The web app: type check, unit tests (vitest, API modules against a real API), then end-to-end
 # in Debian's Chromium against the real stack (Temporal dev server, worker, API); the e2e run
 # refreshes docs/screenshots/.
+# One run at a time per checkout (flock): npm ci and the build rewrite node_modules and dist.
+FLOCK := $(shell command -v flock >/dev/null && echo flock $(FRONTEND)/.test.lock)
+
 frontend-test: install-test
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	$(FLOCK) $(MAKE) frontend-test-steps
+
+frontend-test-steps:
 	cd $(FRONTEND) && npm ci --no-audit --no-fund
 	cd $(FRONTEND) && npx tsc --noEmit
 	cd $(FRONTEND) && npx vitest run
