@@ -10,6 +10,7 @@ million customers with their orders take minutes, in flat memory.
 
 import bisect
 import random
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -244,7 +245,7 @@ def seed_demo_data(
             customer_rows.append(
                 {
                     "id": cid,
-                    "email": f"{first}.{last}.{cid}@example.com".lower(),
+                    "email": _ascii(f"{first}.{last}.{cid}@example.com").lower(),
                     "first_name": first,
                     "last_name": last,
                     "country": country,
@@ -425,6 +426,11 @@ def _aggregate(engine: Engine, first_customer_id: int) -> None:
                 .group_by(Product.id),
             )
         )
+
+
+def _ascii(text: str) -> str:
+    """Müller → Muller: demo addresses stay plain ASCII, which every mail server accepts."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def _cumulative(weights: list[float]) -> list[float]:
