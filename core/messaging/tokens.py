@@ -76,9 +76,10 @@ class LinkSigner:
                 raise ValueError("wrong number of fields")
             got_kind, expires, key_b64, sig = fields[:4]
             key = _unb64(key_b64).decode()
-            valid = hmac.compare_digest(
-                _unb64(sig), self._mac(f"{got_kind}|{expires}|{key}".encode())
-            )
+            # Compare the canonical text, not decoded bytes: base64's unused trailing bits would
+            # otherwise let several spellings of one token verify.
+            expected = _b64(self._mac(f"{got_kind}|{expires}|{key}".encode()))
+            valid = hmac.compare_digest(sig, expected) and _b64(key.encode()) == key_b64
             index = int(fields[4]) if want_index else None
             parsed = LinkToken(got_kind, key, int(expires), index)
         except (ValueError, TypeError, UnicodeDecodeError, binascii.Error) as exc:
