@@ -103,7 +103,7 @@ def main() -> None:
                 "--namespace",
                 settings.temporal_namespace,
                 "--log-level",
-                "warn",
+                "error",  # its shutdown warnings would bury the Ctrl-C summary
                 *cli_search_attribute_flags(),
             ],
             cwd=ROOT,
