@@ -11,7 +11,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from core.campaigns import ab, lifecycle
-from core.campaigns.content import campaign_steps, step_content
+from core.campaigns.content import campaign_steps, channels_of, step_content
 from core.campaigns.stats import variant_scores
 from core.config import Settings
 from core.db import session_scope
@@ -32,8 +32,11 @@ AM = AudienceMember.__table__
 M = Message.__table__
 
 
-def campaign_key(campaign_id: int, customer_id: int) -> str:
-    return f"campaign:{campaign_id}:{customer_id}"
+def campaign_key(campaign_id: int, customer_id: int, channel: str | None = None) -> str:
+    """One message per (campaign, customer, channel); the primary channel keeps the short key."""
+    if channel is None:
+        return f"campaign:{campaign_id}:{customer_id}"
+    return f"campaign:{campaign_id}:{customer_id}:{channel}"
 
 
 class CampaignActivities:
@@ -49,13 +52,15 @@ class CampaignActivities:
 
         with session_scope(self.engine) as session:
             campaign = self._campaign(session, data.campaign_id, lock=True)
+            # Progress counts messages: each recipient gets one per channel.
+            per_recipient = len(channels_of(campaign_steps(session, campaign.id), campaign.channel))
             if campaign.audience_id is not None:
                 size = session.execute(
                     select(func.count())
                     .select_from(AM)
                     .where(AM.c.audience_id == campaign.audience_id)
                 ).scalar_one()
-                return SnapshotResult(audience_id=campaign.audience_id, total=size)
+                return SnapshotResult(audience_id=campaign.audience_id, total=size * per_recipient)
             segment = session.get(Segment, campaign.segment_id) if campaign.segment_id else None
             if segment is None:
                 raise ApplicationError(
@@ -71,7 +76,7 @@ class CampaignActivities:
                 ) from None
             campaign.audience_id = audience.id
             session.add(campaign)
-            return SnapshotResult(audience_id=audience.id, total=audience.size)
+            return SnapshotResult(audience_id=audience.id, total=audience.size * per_recipient)
 
     @activity.defn(name="send_campaign_batch")
     async def send_batch(self, data: SendBatchInput) -> SendBatchResult:
@@ -80,20 +85,28 @@ class CampaignActivities:
         When some rows were already finished (a retry after a crash), the counts come from the
         message log for this page's keys, so the batch reports what was really sent, once.
         """
-        page, steps = await _to_thread(self._load_page, data)
+        page, steps, primary = await _to_thread(self._load_page, data)
         result = SendBatchResult(
             scanned=len(page),
             last_customer_id=page[-1] if page else data.after_customer_id,
             attempted=0,
         )
-        groups = self._assign(data, page, steps)
+        groups = self._assign(data, page, steps, primary)
+        keys = {
+            step_id: (
+                lambda cid, ch=s.channel: campaign_key(
+                    data.campaign_id, cid, None if ch == primary else ch
+                )
+            )
+            for step_id, s in steps.items()
+        }
         total = SendOutcome()
         for step_id, customer_ids in groups.items():
             step = steps[step_id]
             recipients = [
                 Recipient(
                     customer_id=cid,
-                    idempotency_key=campaign_key(data.campaign_id, cid),
+                    idempotency_key=keys[step_id](cid),
                     campaign_id=data.campaign_id,
                     campaign_step_id=step_id,
                 )
@@ -112,7 +125,7 @@ class CampaignActivities:
             raise ApplicationError(f"{total.retry_later} messages must be retried later")
         if total.already_done:
             # A retry (e.g. after a crash): what the lost attempt did is in the log, not here.
-            counted = await _to_thread(self._count, data.campaign_id, groups)
+            counted = await _to_thread(self._count, groups, keys)
             result.sent, result.failed, result.skipped, result.pending = counted
         else:
             result.sent, result.failed, result.skipped = total.sent, total.failed, total.skipped
@@ -134,17 +147,23 @@ class CampaignActivities:
             page = list(session.execute(stmt).scalars())
             campaign = self._campaign(session, data.campaign_id)
             steps = {s.id: s for s in campaign_steps(session, data.campaign_id)}
-            for step in steps.values():
-                step.channel = campaign.channel
-        if not steps:
+        if not any(s.channel == campaign.channel for s in steps.values()):
             raise ApplicationError(
                 "the campaign has no message to send", type="NoContent", non_retryable=True
             )
-        return page, steps
+        return page, steps, campaign.channel
 
-    def _assign(self, data: SendBatchInput, page: list[int], steps: dict) -> dict[int, list[int]]:
-        """Which step each customer of the page gets in this phase (absent: not in this phase)."""
-        ordered = sorted(steps.values(), key=lambda s: (s.position, s.id))
+    def _assign(
+        self, data: SendBatchInput, page: list[int], steps: dict, primary: str
+    ) -> dict[int, list[int]]:
+        """Which step each customer of the page gets in this phase (absent: not in this phase).
+
+        The primary channel's steps are the A/B variants; a step on another channel goes to
+        everyone the phase sends to."""
+        ordered = sorted(
+            (s for s in steps.values() if s.channel == primary), key=lambda s: (s.position, s.id)
+        )
+        others = [s for s in steps.values() if s.channel != primary]
         groups: dict[int, list[int]] = {}
         if data.phase == "all":
             groups[ordered[0].id] = page
@@ -164,10 +183,13 @@ class CampaignActivities:
             ]
         else:
             raise ApplicationError(f"unknown phase {data.phase!r}", non_retryable=True)
+        phase_ids = sorted(cid for ids in groups.values() for cid in ids)
+        for step in others:
+            groups[step.id] = phase_ids
         return {k: v for k, v in groups.items() if v}
 
-    def _count(self, campaign_id: int, groups: dict[int, list[int]]) -> tuple[int, int, int, int]:
-        keys = [campaign_key(campaign_id, cid) for ids in groups.values() for cid in ids]
+    def _count(self, groups: dict[int, list[int]], key_of: dict) -> tuple[int, int, int, int]:
+        keys = [key_of[step_id](cid) for step_id, ids in groups.items() for cid in ids]
         by_status: dict[str, int] = {}
         with self.engine.connect() as conn:
             for start in range(0, len(keys), 1000):
@@ -237,6 +259,7 @@ class CampaignActivities:
         in the campaign's stats: the messages carry no campaign_id)."""
         customers, steps, channel = await _to_thread(self._test_targets, data)
         step = next((s for s in steps if s.variant == data.variant), steps[0])
+        channel = step.channel or channel
         run_key = data.run_key or uuid.uuid4().hex
         recipients = [
             Recipient(customer_id=cid, idempotency_key=f"test:{data.campaign_id}:{run_key}:{cid}")

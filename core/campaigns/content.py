@@ -28,6 +28,11 @@ def campaign_steps(session: Session, campaign_id: int) -> list[CampaignStep]:
     return list(session.exec(stmt))
 
 
+def channels_of(steps: list[CampaignStep], primary: str) -> list[str]:
+    """The campaign's channels, its primary one first (each recipient gets one message each)."""
+    return [primary] + sorted({s.channel for s in steps} - {primary})
+
+
 def launch_problems(campaign: Campaign, steps: list[CampaignStep]) -> list[str]:
     """Why this campaign cannot be sent as it is ([] when it can)."""
     problems: list[str] = []
@@ -40,7 +45,7 @@ def launch_problems(campaign: Campaign, steps: list[CampaignStep]) -> list[str]:
     if not steps:
         problems.append("content: the campaign has no message (subject and html, or title/body)")
     for step in steps:
-        for error in validate_template(step_content(campaign.channel, step)):
+        for error in validate_template(step_content(step.channel, step)):
             prefix = f"steps[{step.position}]." if len(steps) > 1 else ""
             problems.append(prefix + error)
     return problems

@@ -33,8 +33,8 @@ def _replace_steps(session: Session, campaign: Campaign, steps: list[StepIn]) ->
             CampaignStep(
                 campaign_id=campaign.id,
                 position=position,
-                channel=campaign.channel,
-                **step.model_dump(),
+                channel=step.channel or campaign.channel,
+                **step.model_dump(exclude={"channel"}),
             )
         )
 
@@ -86,6 +86,7 @@ def update_campaign(session: Session, campaign: Campaign, body: CampaignUpdate) 
                     "started; cancel it and create a new campaign",
                     fixed[0],
                 )
+    old_channel = campaign.channel
     for name in ("name", "channel"):
         if changes.get(name) is not None:
             setattr(campaign, name, changes[name])
@@ -109,16 +110,18 @@ def update_campaign(session: Session, campaign: Campaign, body: CampaignUpdate) 
             # The simple form edits the single step's fields and keeps the rest.
             current = campaign_steps(session, campaign.id)
             base = StepIn(**_step_fields(current[0])) if current else StepIn()
+            fields = set(StepIn.model_fields) - {"channel"}
             new_steps = [
-                base.model_copy(
-                    update=body.model_dump(exclude_unset=True, include=set(StepIn.model_fields))
-                )
+                base.model_copy(update=body.model_dump(exclude_unset=True, include=fields))
             ]
+            # ...and the steps on the other channel.
+            new_steps += [StepIn(**_step_fields(s)) for s in current if s.channel != old_channel]
         _replace_steps(session, campaign, new_steps)
     elif "channel" in changes:
         for step in campaign_steps(session, campaign.id):
-            step.channel = campaign.channel
-            session.add(step)
+            if step.channel == old_channel:
+                step.channel = campaign.channel
+                session.add(step)
     _check_kind(session, campaign)
     campaign.updated_at = utcnow()
     session.add(campaign)
@@ -131,7 +134,17 @@ def _step_fields(step: CampaignStep) -> dict:
 
 
 def _check_kind(session: Session, campaign: Campaign) -> None:
-    steps = campaign_steps(session, campaign.id)
+    all_steps = campaign_steps(session, campaign.id)
+    steps = [s for s in all_steps if s.channel == campaign.channel]  # the A/B variants
+    others = [s.channel for s in all_steps if s.channel != campaign.channel]
+    if len(set(others)) != len(others):
+        raise CampaignInputError(
+            422, "steps: give one step per channel besides the campaign's own", "steps"
+        )
+    if all_steps and all_steps[0].channel != campaign.channel:
+        raise CampaignInputError(
+            422, "steps[0].channel: the first step is on the campaign's channel", "steps"
+        )
     if campaign.kind == "ab_test":
         if len(steps) < 2 or sum(s.split_percent for s in steps) != 100:
             raise CampaignInputError(
@@ -139,7 +152,7 @@ def _check_kind(session: Session, campaign: Campaign) -> None:
             )
     elif len(steps) > 1:
         raise CampaignInputError(422, "steps: several variants need an ab_test", "steps")
-    if campaign.kind == "flow" and steps:
+    if campaign.kind == "flow" and all_steps:
         raise CampaignInputError(
             422, "flow_id: a flow campaign sends the flow's messages, not its own", "flow_id"
         )

@@ -55,7 +55,34 @@ def campaign_stats(session: Session, campaign_id: int) -> dict:
             }
             for s, variant in variant_scores(session, campaign_id)
         ],
+        "channels": channel_stats(session, campaign_id),
     }
+
+
+def channel_stats(session: Session, campaign_id: int) -> list[dict]:
+    """Per channel: messages in the log and their outcomes (a campaign may send email and push)."""
+
+    def count_if(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    rows = session.execute(
+        select(
+            Message.channel,
+            func.count(Message.id),
+            count_if(Message.status == "sent"),
+            count_if(Message.status == "failed"),
+            count_if(Message.status == "skipped"),
+            count_if(Message.first_opened_at.is_not(None)),
+            count_if(Message.first_clicked_at.is_not(None)),
+        )
+        .where(Message.campaign_id == campaign_id)
+        .group_by(Message.channel)
+        .order_by(Message.channel)
+    ).all()
+    names = ("total", "sent", "failed", "skipped", "opened", "clicked")
+    return [
+        {"channel": r[0], **dict(zip(names, (int(v) for v in r[1:]), strict=True))} for r in rows
+    ]
 
 
 def variant_scores(session: Session, campaign_id: int) -> list[tuple[VariantScore, str]]:

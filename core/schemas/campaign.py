@@ -3,6 +3,9 @@
 The simple form is `{"name", "segment_id", "channel": "email", "subject", "html"}` (push: `"title",
 "body"`). The richer form gives `steps` (one per A/B variant, with split percentages) and an
 `ab_test`, or a `flow_id` (launching enrols the audience in that flow), a send rate and a schedule.
+
+Steps may name their own `channel`: the campaign's channel (the first step's) is its primary one,
+whose steps are the A/B variants; one step on the other channel goes to the same audience too.
 """
 
 import datetime as dt
@@ -23,6 +26,8 @@ class StepIn(BaseModel):
 
     model_config = STRICT
 
+    # None: the campaign's channel. Another channel sends this step as well, to every recipient.
+    channel: Channel | None = None
     variant: str = Field(default="A", min_length=1, max_length=10, pattern=r"^[A-Za-z0-9_-]+$")
     split_percent: int = Field(default=100, ge=1, le=100)
     subject: str = Field(default="", max_length=500)
@@ -109,10 +114,25 @@ class _Content(BaseModel):
         }
         return [StepIn(**values)] if values else []
 
-    def check_content(self) -> None:
+    def check_content(self, channel: str | None = None) -> None:
         if self.steps is not None and self.simple_fields_set():
             raise ValueError("give the content either as steps or as subject/html/title/body")
         steps = self.steps or []
+        primary = channel or (steps[0].channel if steps and steps[0].channel else None)
+        # Without a known primary channel (an edit), a later step naming a channel is the other.
+        others = [
+            s
+            for i, s in enumerate(steps)
+            if s.channel is not None and (s.channel != primary if primary else i > 0)
+        ]
+        for i, step in enumerate(steps):
+            if step.channel == "push" and not (step.title.strip() and step.body.strip()):
+                raise ValueError(f"steps[{i}]: a push step needs a title and a body")
+        if steps and steps[0].channel is not None and steps[0].channel != primary:
+            raise ValueError("steps[0].channel: the first step is on the campaign's channel")
+        if len({s.channel for s in others}) != len(others):
+            raise ValueError("steps: give one step per channel besides the campaign's own")
+        steps = [s for s in steps if all(s is not o for o in others)]  # the A/B variants
         variants = [s.variant for s in steps]
         if len(set(variants)) != len(variants):
             raise ValueError("steps: each step needs a distinct variant name")
@@ -137,7 +157,9 @@ class CampaignCreate(_Content):
 
     @model_validator(mode="after")
     def _consistent(self) -> "CampaignCreate":
-        self.check_content()
+        if "channel" not in self.model_fields_set and self.steps and self.steps[0].channel:
+            self.channel = self.steps[0].channel  # the first step's channel is the primary one
+        self.check_content(self.channel)
         if self.ab_test is not None and self.steps is None:
             raise ValueError("ab_test: give the variants as steps")
         if self.flow_id is not None and (self.ab_test is not None or self.content_given()):
@@ -158,7 +180,7 @@ class CampaignUpdate(_Content):
 
     @model_validator(mode="after")
     def _consistent(self) -> "CampaignUpdate":
-        self.check_content()
+        self.check_content(self.channel)
         return self
 
 
@@ -236,6 +258,16 @@ class VariantStats(BaseModel):
     clicked: int
 
 
+class ChannelStats(BaseModel):
+    channel: str
+    total: int
+    sent: int
+    failed: int
+    skipped: int
+    opened: int
+    clicked: int
+
+
 class StatsPublic(BaseModel):
     campaign_id: int
     total: int  # messages in the log
@@ -252,6 +284,7 @@ class StatsPublic(BaseModel):
     click_rate: float
     unsubscribe_rate: float
     variants: list[VariantStats] = []
+    channels: list[ChannelStats] = []
 
 
 class TestSendIn(BaseModel):
