@@ -1,9 +1,11 @@
 """Cohort runs on the time-skipping server: exits during a WAIT, mixed time zones, conditions,
 and the automatic choice through the API."""
 
+import asyncio
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
+from temporalio.api.testservice.v1 import UnlockTimeSkippingRequest
 
 from core.flows.entry import start_cohort
 from core.flows.run_io import FlowRunView
@@ -73,8 +75,9 @@ async def test_member_exit_during_cohort_wait_gets_no_more_messages(ts_env, sett
 
 async def test_mixed_time_zones_wake_at_their_own_local_time(ts_env, settings, engine):
     """One cohort, three zones: split into one cohort per wake-up instant, each waiting until
-    09:30 in its members' zone. (Time does not skip while nobody awaits a result, so every
-    cohort's timer can be inspected before it fires.)"""
+    09:30 in its members' zone, then every cohort runs to completion and each member gets one
+    message at (virtual) 09:30 in its own zone. Time does not skip while nobody awaits a result,
+    so every cohort's timer is inspected before it fires."""
     client = ts_env.client
     version = publish_flow(
         engine,
@@ -101,22 +104,38 @@ async def test_mixed_time_zones_wake_at_their_own_local_time(ts_env, settings, e
             local = runs[customer].next_wake_at.astimezone(ZoneInfo(tz))
             assert (local.hour, local.minute) == (9, 30), (tz, runs[customer].next_wake_at)
         assert runs[members[0]].cohort_id == runs[members[3]].cohort_id  # same zone
-        # The original cohort keeps the zone that wakes first, and wakes then and sends.
+        # The original cohort keeps the zone that wakes first.
         earliest = min(r.next_wake_at for r in runs.values())
         kept = [c for c in members if runs[c].cohort_id == cohort.cohort_id]
         assert kept and all(runs[c].next_wake_at == earliest for c in kept)
-        view = await cohort.handle.result()
-        # The split-off cohorts still wait (hours of virtual time): end them, so no timer of
-        # ours is left on the shared server without a worker.
         with Session(engine) as session:
-            others = [c.workflow_id for c in session.exec(select(FlowCohort))]
-        for workflow_id in others:
-            if workflow_id != cohort.workflow_id:
-                await client.get_workflow_handle(workflow_id).terminate("test over")
-    waited = next(s for s in view.steps_done if s.type == "WAIT")
-    assert abs((waited.at - earliest).total_seconds()) < 1
-    for customer in kept:
+            cohort_ids = {c.id: c.workflow_id for c in session.exec(select(FlowCohort))}
+        assert set(cohort_ids) == {r.cohort_id for r in runs.values()}
+        # Run every cohort to completion, in wake-up order, with the virtual clock unlocked (the
+        # split-off cohorts are child workflows: their handles do not unlock it). Observed on the
+        # time-skipping test server: each completion of a child whose parent has already closed
+        # leaves time skipping locked once more, so unlock once after each such completion.
+        wake_of = {r.cohort_id: r.next_wake_at for r in runs.values()}
+        views = {}
+        async with ts_env.time_skipping_unlocked():
+            for cohort_id in sorted(cohort_ids, key=wake_of.__getitem__):
+                handle = client.get_workflow_handle(cohort_ids[cohort_id], result_type=FlowRunView)
+                views[cohort_id] = await asyncio.wait_for(handle.result(), 30)
+                if cohort_id != cohort.cohort_id:
+                    await client.test_service.unlock_time_skipping(UnlockTimeSkippingRequest())
+    final = _runs(engine, version.flow_id)
+    for customer, tz in zip(members, zones, strict=True):
+        view = views[runs[customer].cohort_id]
+        assert view.status == "completed" and final[customer].status == "completed"
+        waited = next(s for s in view.steps_done if s.type == "WAIT")
+        sent = next(s for s in view.steps_done if s.type == "SEND_EMAIL")
+        assert abs((waited.at - runs[customer].next_wake_at).total_seconds()) < 1
+        local = sent.at.astimezone(ZoneInfo(tz))
+        assert (local.hour, local.minute) == (9, 30), (tz, sent.at)
+        together = sum(runs[c].cohort_id == runs[customer].cohort_id for c in members)
+        assert sent.outcome == f"sent {together}, skipped 0"
         assert [m.status for m in messages_of(engine, customer)] == ["sent"]
+        assert messages_of(engine, customer)[0].subject == "Good morning"
 
 
 async def test_condition_splits_cohort_in_sql(ts_env, settings, engine):
