@@ -168,3 +168,20 @@ def test_api_rejects_bad_multichannel_steps(client, segment_id, steps, message):
     assert r.status_code == 422, r.text
     assert message in r.text
     assert client.get("/api/campaigns").json()["data"] == []  # nothing half-written
+
+
+def test_api_edit_adds_keeps_and_removes_the_push_step(client, segment_id):
+    simple = {"name": "E", "segment_id": segment_id, "subject": "S", "html": "<p>x</p>"}
+    cid = client.post("/api/campaigns", json=simple).json()["id"]
+    email = {"channel": "email", "subject": "S", "html": "<p>x</p>"}
+    push = {"channel": "push", "title": "T", "body": "B"}
+    r = client.patch(f"/api/campaigns/{cid}", json={"steps": [email, push]})
+    assert r.status_code == 200, r.text
+    assert [s["channel"] for s in r.json()["steps"]] == ["email", "push"]
+    r = client.patch(f"/api/campaigns/{cid}", json={"subject": "New"})  # the simple form
+    assert [(s["channel"], s["subject"]) for s in r.json()["steps"]] == [
+        ("email", "New"),
+        ("push", ""),
+    ]
+    r = client.patch(f"/api/campaigns/{cid}", json={"steps": [email]})
+    assert [s["channel"] for s in r.json()["steps"]] == ["email"]

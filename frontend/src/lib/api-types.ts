@@ -1363,6 +1363,23 @@ export interface components {
             /** Title */
             title?: string | null;
         };
+        /** ChannelStats */
+        ChannelStats: {
+            /** Channel */
+            channel: string;
+            /** Clicked */
+            clicked: number;
+            /** Failed */
+            failed: number;
+            /** Opened */
+            opened: number;
+            /** Sent */
+            sent: number;
+            /** Skipped */
+            skipped: number;
+            /** Total */
+            total: number;
+        };
         /** ChatMessage */
         ChatMessage: {
             /** Content */
@@ -2525,6 +2542,11 @@ export interface components {
         StatsPublic: {
             /** Campaign Id */
             campaign_id: number;
+            /**
+             * Channels
+             * @default []
+             */
+            channels: components["schemas"]["ChannelStats"][];
             /** Click Rate */
             click_rate: number;
             /** Clicked */
@@ -2567,6 +2589,8 @@ export interface components {
              * @default
              */
             body: string;
+            /** Channel */
+            channel?: ("email" | "push") | null;
             /** Deep Link */
             deep_link?: string | null;
             /**

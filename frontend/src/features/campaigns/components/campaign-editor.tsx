@@ -21,6 +21,8 @@ export type CampaignDraft = {
   html: string;
   title: string;
   body: string;
+  /** An email campaign may send a push too (title and body above), once per customer each. */
+  push_too: boolean;
 };
 
 const BLANK: CampaignDraft = {
@@ -31,18 +33,24 @@ const BLANK: CampaignDraft = {
   html: '<h1>Hello {{ customer.first_name }}</h1>\n<p>We picked something for you.</p>',
   title: '',
   body: '',
+  push_too: false,
 };
+
+/** A step's defaults (the generated type lists them all). */
+const STEP = { variant: 'A', split_percent: 100, subject: '', preheader: '', html: '', title: '', body: '' };
 
 export function draftOf(c: Campaign): CampaignDraft {
   const step = c.steps[0];
+  const push = c.channel === 'email' ? c.steps.find((s) => s.channel === 'push') : undefined;
   return {
     name: c.name,
     segment_id: c.segment_id ? String(c.segment_id) : '',
     channel: c.channel === 'push' ? 'push' : 'email',
     subject: step?.subject ?? '',
     html: step?.html ?? '',
-    title: step?.title ?? '',
-    body: step?.body ?? '',
+    title: (push ?? step)?.title ?? '',
+    body: (push ?? step)?.body ?? '',
+    push_too: Boolean(push),
   };
 }
 
@@ -54,7 +62,8 @@ export function checkDraft(d: CampaignDraft): Partial<Record<keyof CampaignDraft
   if (d.channel === 'email') {
     if (!d.subject.trim()) errors.subject = 'An email needs a subject';
     if (!d.html.trim()) errors.html = 'An email needs a body';
-  } else {
+  }
+  if (d.channel === 'push' || d.push_too) {
     if (!d.title.trim()) errors.title = 'A push needs a title';
     if (!d.body.trim()) errors.body = 'A push needs a body';
   }
@@ -77,10 +86,20 @@ function Form({ id, initial }: { id?: number; initial: CampaignDraft }) {
   const submit = () => {
     setTouched(true);
     if (Object.keys(checkDraft(draft)).length) return;
+    const email = { subject: draft.subject.trim(), html: draft.html };
+    const push = { title: draft.title.trim(), body: draft.body.trim() };
+    // Steps per channel when a push goes with the email (or no longer does); else the simple form.
     const content =
-      draft.channel === 'email'
-        ? { subject: draft.subject.trim(), html: draft.html }
-        : { title: draft.title.trim(), body: draft.body.trim() };
+      draft.channel === 'email' && (draft.push_too || initial.push_too)
+        ? {
+            steps: [
+              { ...STEP, channel: 'email' as const, ...email },
+              ...(draft.push_too ? [{ ...STEP, channel: 'push' as const, ...push }] : []),
+            ],
+          }
+        : draft.channel === 'email'
+          ? email
+          : push;
     save.mutate(
       { name: draft.name.trim(), segment_id: Number(draft.segment_id), channel: draft.channel, ...content },
       { onSuccess: (c) => navigate(`/campaigns/${c.id}`) },
@@ -128,7 +147,7 @@ function Form({ id, initial }: { id?: number; initial: CampaignDraft }) {
                 <option value="push">Push</option>
               </Select>
             </Field>
-            {draft.channel === 'email' ? (
+            {draft.channel === 'email' && (
               <>
                 <Field label="Subject" error={fieldError('subject')}>
                   <Input aria-invalid={Boolean(fieldError('subject'))} value={draft.subject} onChange={(e) => set('subject', e.target.value)} />
@@ -136,13 +155,18 @@ function Form({ id, initial }: { id?: number; initial: CampaignDraft }) {
                 <Field label="HTML" error={fieldError('html')} hint="Jinja: {{ customer.first_name }}, {{ customer.last_name }}, {{ customer.email }} …">
                   <Textarea rows={12} aria-invalid={Boolean(fieldError('html'))} value={draft.html} onChange={(e) => set('html', e.target.value)} />
                 </Field>
+                <label className="flex items-center gap-2 text-sm text-slate-700">
+                  <input type="checkbox" checked={draft.push_too} onChange={(e) => set('push_too', e.target.checked)} />
+                  Also send a push notification
+                </label>
               </>
-            ) : (
+            )}
+            {(draft.channel === 'push' || draft.push_too) && (
               <>
-                <Field label="Title" error={fieldError('title')}>
+                <Field label={draft.channel === 'push' ? 'Title' : 'Push title'} error={fieldError('title')}>
                   <Input value={draft.title} onChange={(e) => set('title', e.target.value)} />
                 </Field>
-                <Field label="Body" error={fieldError('body')}>
+                <Field label={draft.channel === 'push' ? 'Body' : 'Push body'} error={fieldError('body')}>
                   <Textarea rows={4} className="font-sans" value={draft.body} onChange={(e) => set('body', e.target.value)} />
                 </Field>
               </>

@@ -17,6 +17,23 @@ export function CampaignStats({ id, status, live }: { id: number; status: string
             <Stat label="Clicked" value={number(s.clicked)} sub={`${percent(s.click_rate)} click rate`} />
             <Stat label="Unsubscribed" value={number(s.unsubscribed)} sub={percent(s.unsubscribe_rate)} />
           </div>
+          {s.channels.length > 1 && (
+            <Card title="Channels">
+              <Table head={['Channel', 'Messages', 'Sent', 'Skipped', 'Failed', 'Opened', 'Clicked']}>
+                {s.channels.map((c) => (
+                  <tr key={c.channel}>
+                    <Td>{c.channel}</Td>
+                    <Td>{number(c.total)}</Td>
+                    <Td>{number(c.sent)}</Td>
+                    <Td>{number(c.skipped)}</Td>
+                    <Td>{number(c.failed)}</Td>
+                    <Td>{number(c.opened)}</Td>
+                    <Td>{number(c.clicked)}</Td>
+                  </tr>
+                ))}
+              </Table>
+            </Card>
+          )}
           {s.variants.length > 1 && (
             <Card title="Variants">
               <Table head={['Variant', 'Sent', 'Opened', 'Clicked']}>
