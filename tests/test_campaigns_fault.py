@@ -1,7 +1,8 @@
 """Fault test: the worker subprocess is killed with SIGKILL in the middle of a 20,000-recipient
 send, and another is started. Every recipient ends with exactly one message (sent or skipped):
-none lost, none doubled; the progress adds up. SQLite only: the subprocess opens the test's
-database file by URL (the PostgreSQL fixture lives in a per-test schema set on the engine)."""
+none lost, none doubled; the progress adds up. On SQLite the subprocess opens the test's database
+file by URL; on PostgreSQL it gets the test's per-test schema through PGOPTIONS (libpq's
+`-csearch_path=...`, which psycopg honours), since the schema is not part of the URL."""
 
 import asyncio
 import os
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import uuid
 
-import pytest
+from sqlalchemy import text
 
 from tests.test_campaigns_fixtures import (
     add_campaign,
@@ -47,10 +48,20 @@ asyncio.run(main())
 """
 
 
-def _start_worker(address: str, db_url: str, queue: str) -> subprocess.Popen:
+def _database_env(engine, tmp_path) -> dict[str, str]:
+    """How the worker subprocess reaches this test's database."""
+    if engine.dialect.name == "sqlite":
+        return {"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"}
+    with engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+    url = engine.url.render_as_string(hide_password=False)
+    return {"DATABASE_URL": url, "PGOPTIONS": f"-csearch_path={schema}"}
+
+
+def _start_worker(address: str, db_env: dict[str, str], queue: str) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DATABASE_URL": db_url,
+        **db_env,
         "TEMPORAL_ADDRESS": address,
         "TEMPORAL_TASK_QUEUE": queue,
     }
@@ -61,18 +72,15 @@ def _start_worker(address: str, db_url: str, queue: str) -> subprocess.Popen:
     return process
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-async def test_kill_the_worker_mid_send_loses_and_doubles_nothing(
-    tmp_path, engine, backend, dev_server_env
-):
+async def test_kill_the_worker_mid_send_loses_and_doubles_nothing(tmp_path, engine, dev_server_env):
     unique_ids(engine)
     members = add_customers(engine, 20_000, opt_out_every=50)
     campaign_id = add_campaign(engine, add_segment(engine))
-    db_url = f"sqlite:///{tmp_path / 'test.db'}"
+    db_env = _database_env(engine, tmp_path)
     address = dev_server_env.client.service_client.config.target_host
     queue = f"campaign-fault-{uuid.uuid4()}"
     client = dev_server_env.client
-    first = _start_worker(address, db_url, queue)
+    first = _start_worker(address, db_env, queue)
     second = None
     try:
         handle = await client.start_workflow(
@@ -89,7 +97,7 @@ async def test_kill_the_worker_mid_send_loses_and_doubles_nothing(
         first.wait()
         at_kill = sum(message_counts(engine, campaign_id).values())
         assert at_kill < 20_000, "the kill landed after the send finished"
-        second = _start_worker(address, db_url, queue)
+        second = _start_worker(address, db_env, queue)
         result = await asyncio.wait_for(handle.result(), timeout=120)
     finally:
         for process in (first, second):
