@@ -177,3 +177,66 @@ async def test_cohort_respects_reentry_rules(ts_env, settings, engine):
         again = await start_cohort(client, queue, engine, version, "manual", customer_ids=members)
     assert first.size == 3 and again.size == 0 and again.handle is None
     assert all(len(messages_of(engine, c)) == 1 for c in members)
+
+
+async def test_cohort_continues_as_new_and_sends_once_per_member_per_step(settings, engine):
+    """A dev server told to suggest continue-as-new after a few history events: the cohort walks
+    seven steps over several runs, each run's history stays small, and every member gets exactly
+    one message per send step."""
+    from temporalio.contrib.pydantic import pydantic_data_converter
+    from temporalio.testing import WorkflowEnvironment
+
+    from core.temporal_names import ALL_SEARCH_ATTRIBUTES
+    from tests.conftest import temporal_binary
+
+    send_email = {"type": "SEND_EMAIL", "subject": "Hello", "html": "<p>Hi</p>"}
+    send_push = {"type": "SEND_PUSH", "title": "Hi", "body": "Again"}
+    pause = {"type": "WAIT", "duration_seconds": 1}
+    steps = [send_email, pause, send_push, pause, send_email, pause, send_push]
+    version = publish_flow(engine, {"name": "Long", "trigger": {"type": "manual"}, "steps": steps})
+    members = [make_customer(engine) for _ in range(3)]
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary("temporal"),
+        data_converter=pydantic_data_converter,
+        search_attributes=ALL_SEARCH_ATTRIBUTES,
+        ui=False,
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            "limit.historyCount.suggestContinueAsNew=10",
+        ],
+    )
+    try:
+        client = env.client
+        async with flow_worker(client, settings, engine) as queue:
+            cohort = await start_cohort(
+                client, queue, engine, version, "manual", customer_ids=members
+            )
+            view = await asyncio.wait_for(cohort.handle.result(), 60)
+            latest = (await cohort.handle.describe()).raw_description.workflow_execution_info
+            # Walk the chain of runs from the first one, counting each run's events.
+            sizes = []
+            run_id = cohort.handle.first_execution_run_id or cohort.handle.result_run_id
+            while run_id:
+                handle = client.get_workflow_handle(cohort.workflow_id, run_id=run_id)
+                events = [e async for e in handle.fetch_history_events()]
+                sizes.append(len(events))
+                last = events[-1]
+                run_id = (
+                    last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+                    if last.HasField("workflow_execution_continued_as_new_event_attributes")
+                    else None
+                )
+    finally:
+        await env.shutdown()
+    assert latest.status == 2  # the last run completed
+    assert view.status == "completed"
+    assert len(sizes) >= 3, sizes  # continued as new more than once
+    assert max(sizes) <= 20, sizes  # each run's history stays small (45 in one run)
+    runs = _runs(engine, version.flow_id)
+    for customer in members:
+        sent = messages_of(engine, customer)
+        assert [m.channel for m in sent] == ["email", "push", "email", "push"]
+        assert [m.idempotency_key for m in sent] == [
+            f"flow:{runs[customer].id}:s{n}" for n in (1, 3, 5, 7)
+        ]
+        assert runs[customer].status == "completed"
