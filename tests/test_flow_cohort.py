@@ -1,5 +1,5 @@
-"""Cohort runs on the time-skipping server: exits during a WAIT, mixed time zones, conditions,
-and the automatic choice through the API."""
+"""Cohort runs on the time-skipping server (exits during a WAIT, mixed time zones, conditions,
+the automatic choice through the API) and continue-as-new on a dev server of their own."""
 
 import asyncio
 from zoneinfo import ZoneInfo
