@@ -14,12 +14,15 @@ def build_activities(settings: Settings, engine: Engine) -> list:
     from activities.system import SystemActivities
     from core.messaging.sender import MessageSender
 
+    # One sender per worker: one SMTP connection pool and one template cache for every sender
+    # of messages (campaigns, flows, cohorts, the generic activity).
+    sender = MessageSender(engine, settings)
     system = SystemActivities(engine)
-    messaging = MessagingActivities(MessageSender(engine, settings))
-    flows = FlowActivities(engine, settings)
+    messaging = MessagingActivities(sender)
+    flows = FlowActivities(engine, settings, sender)
     flow_entries = FlowEntryActivities(engine, settings)
-    flow_cohorts = FlowCohortActivities(engine, settings)
-    campaigns = CampaignActivities(settings, engine)
+    flow_cohorts = FlowCohortActivities(engine, settings, sender)
+    campaigns = CampaignActivities(settings, engine, sender)
     return [
         system.count_customers,
         messaging.send_messages,

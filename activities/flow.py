@@ -36,13 +36,7 @@ class FlowActivities:
     def __init__(self, engine: Engine, settings: Settings, sender: MessageSender | None = None):
         self.engine = engine
         self.settings = settings
-        self._sender = sender
-
-    @property
-    def sender(self) -> MessageSender:
-        if self._sender is None:
-            self._sender = MessageSender(self.engine, self.settings)
-        return self._sender
+        self.sender = sender or MessageSender(engine, settings)
 
     @activity.defn(name="flow_run_step")
     async def flow_run_step(self, data: FlowStepInput) -> FlowStepResult:

@@ -23,13 +23,7 @@ class FlowCohortActivities:
     def __init__(self, engine: Engine, settings: Settings, sender: MessageSender | None = None):
         self.engine = engine
         self.settings = settings
-        self._sender = sender
-
-    @property
-    def sender(self) -> MessageSender:
-        if self._sender is None:
-            self._sender = MessageSender(self.engine, self.settings)
-        return self._sender
+        self.sender = sender or MessageSender(engine, settings)
 
     @activity.defn(name="flow_cohort_step")
     async def flow_cohort_step(self, data: CohortStepInput) -> CohortStepResult:

@@ -1,6 +1,7 @@
 """Dependencies as aliases, so routes read like plain functions."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -15,6 +16,7 @@ from core.security import constant_time_equal, token_hash
 from core.timeutil import utcnow
 
 SESSION_COOKIE = "nudge_session"
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer nk_...`")
 
@@ -73,9 +75,12 @@ def get_current_principal(
             raise _unauthorized("invalid API key")
         if key.revoked_at is not None:
             raise _unauthorized("this API key was revoked")
-        key.last_used_at = now
-        session.add(key)
-        session.commit()
+        # A write per request would serialise every API call on SQLite; a minute's precision
+        # is all "last used" needs.
+        if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
+            key.last_used_at = now
+            session.add(key)
+            session.commit()
         return Principal(api_key=key)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:

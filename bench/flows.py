@@ -316,48 +316,5 @@ async def _cohort_side(client, queue, engine, version, ids, wait: float) -> dict
     return result
 
 
-async def _cohort_side(client, queue, engine, version, ids, wait: float) -> dict:
-    """Everyone enters together: one cohort, batch sends, one timer."""
-    import resource
-
-    from sqlalchemy import func, select
-
-    from core.flows.entry import start_cohort
-    from core.models import FlowRun, Message
-
-    began = time.perf_counter()
-    cohort = await start_cohort(client, queue, engine, version, "manual", customer_ids=ids)
-    started = time.perf_counter() - began
-    await cohort.handle.result()
-    total = time.perf_counter() - began
-    with engine.connect() as conn:
-        done = conn.execute(
-            select(func.count()).where(
-                FlowRun.cohort_id == cohort.cohort_id, FlowRun.status == "completed"
-            )
-        ).scalar_one()
-    assert done == len(ids), (done, len(ids))
-    with engine.connect() as conn:
-        sent = conn.execute(
-            select(func.count()).where(Message.flow_id == version.flow_id, Message.status == "sent")
-        ).scalar_one()
-    assert sent == 2 * len(ids), (sent, len(ids))  # one email and one push each
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    result = {
-        "side": "cohort",
-        "entries_per_s": len(ids) / started,
-        "completions_per_s": len(ids) / total,
-        "start_s": started,
-        "total_s": total,
-    }
-    print(
-        f"{'cohort':>12}: {len(ids)} members entered in {started:6.1f} s, all complete in "
-        f"{total:6.1f} s ({result['completions_per_s']:7.1f}/s), {total - wait:6.1f} s after "
-        f"the wait, {2 * len(ids)} messages sent; process peak RSS {rss:.0f} MB",
-        flush=True,
-    )
-    return result
-
-
 if __name__ == "__main__":
     sys.exit(asyncio.run(main()))
